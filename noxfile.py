@@ -1,0 +1,54 @@
+"""Developer sessions: lint, typecheck, tests on every supported Python, docs, benchmarks."""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.error_on_external_run = True
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHONS = nox.project.python_versions(PYPROJECT)
+SOURCES = ["openresponses", "tests", "benchmarks", "examples", "noxfile.py"]
+
+
+def _group(name: str) -> list[str]:
+    return list(nox.project.dependency_groups(PYPROJECT, name))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", *SOURCES)
+    session.run("ruff", "format", "--check", *SOURCES)
+
+
+@nox.session(python=[PYTHONS[0], PYTHONS[-1]])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package, the typing tests and this file, oldest and newest Python."""
+    session.install(".", *_group("typing"))
+    session.run("mypy", "openresponses", "tests/typing", "noxfile.py")
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The test suite against the installed (non-editable) package."""
+    session.install(".", *_group("tests"))
+    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Every README code block and every example runs against the local server."""
+    session.install(".", *_group("tests"))
+    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/docs")
+
+
+@nox.session
+def benchmarks(session: nox.Session) -> None:
+    """Benchmarks against the raw aiohttp floor and the openai SDK (not in the default run)."""
+    session.install(".", *_group("benchmarks"))
+    session.run("python", "-m", "benchmarks", *session.posargs)
