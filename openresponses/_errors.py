@@ -70,11 +70,18 @@ class InvalidRequestError(OpenResponsesError, ValueError):
 
 
 class APIConnectionError(OpenResponsesError):
-    """The server could not be reached, or the connection broke before a usable answer."""
+    """The server could not be reached, or the connection broke before a usable answer.
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    ``response`` is the partial Response of a stream that broke off or timed out after
+    ``response.created`` arrived, else ``None``.
+    """
+
+    def __init__(
+        self, message: str, *, retryable: bool = True, response: Response | None = None
+    ) -> None:
         self.message = message
         self.retryable = retryable
+        self.response = response
         super().__init__(message)
 
 

@@ -1,0 +1,483 @@
+"""Rebuild a Response from stream events: pure state, no I/O.
+
+Real servers bend the documented event order (DESIGN.md, "Facts about real servers"), so items are
+keyed by ``item_id`` and fall back to ``output_index`` only when an id is missing; every ``*.done``
+event is optional; a delta for an item never announced creates it. Text chunks are appended to
+lists and joined only when a snapshot is taken, so a stream of N deltas costs O(N).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .types import (
+    Annotation,
+    ApplyPatchDiffDeltaEvent,
+    ApplyPatchDiffDoneEvent,
+    CodeInterpreterCall,
+    CodeInterpreterCodeDeltaEvent,
+    CodeInterpreterCodeDoneEvent,
+    ContentPartAddedEvent,
+    ContentPartDoneEvent,
+    CustomToolCall,
+    CustomToolCallInputDeltaEvent,
+    CustomToolCallInputDoneEvent,
+    ErrorEvent,
+    FunctionCall,
+    FunctionCallArgumentsDeltaEvent,
+    FunctionCallArgumentsDoneEvent,
+    FusionAnalysisEvent,
+    FusionPanelEvent,
+    ImageGenerationPartialImageEvent,
+    Item,
+    Message,
+    OutputItemAddedEvent,
+    OutputItemDoneEvent,
+    OutputText,
+    OutputTextAnnotationAddedEvent,
+    OutputTextDeltaEvent,
+    OutputTextDoneEvent,
+    ReasoningItem,
+    ReasoningSummaryPartAddedEvent,
+    ReasoningSummaryPartDoneEvent,
+    ReasoningSummaryTextDeltaEvent,
+    ReasoningSummaryTextDoneEvent,
+    ReasoningText,
+    ReasoningTextDeltaEvent,
+    ReasoningTextDoneEvent,
+    Refusal,
+    RefusalDeltaEvent,
+    RefusalDoneEvent,
+    Response,
+    ResponseCompletedEvent,
+    ResponseCreatedEvent,
+    ResponseFailedEvent,
+    ResponseIncompleteEvent,
+    ResponseInProgressEvent,
+    ResponseQueuedEvent,
+    StreamEvent,
+    SummaryText,
+    ToolCallProgressEvent,
+)
+
+__all__ = ["ResponseAccumulator"]
+
+# The item type an event's content belongs to: used to create an item nobody announced, and to
+# keep apart a message and a tool call that a server gave the same output_index.
+_OWNER = {
+    "output_text": "message",
+    "refusal": "message",
+    "reasoning_text": "reasoning",
+    "summary_text": "reasoning",
+    "arguments": "function_call",
+    "input": "custom_tool_call",
+    "code": "code_interpreter_call",
+}
+
+
+# The string field of each tool-call item that arrives as deltas.
+_STREAMED_FIELD = {
+    "function_call": "arguments",
+    "custom_tool_call": "input",
+    "code_interpreter_call": "code",
+}
+_TEXT_PARTS = (OutputText, Refusal, ReasoningText, SummaryText)
+
+
+class _Text:
+    """One streamed string: the chunks so far, and the full text of a ``*.done`` event (it wins)."""
+
+    __slots__ = ("chunks", "final")
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.final: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.final is not None or bool(self.chunks)
+
+    def finish(self, full: str | None) -> None:
+        # An empty full text after deltas reads as "omitted" (lenient models default missing
+        # fields to ""), not as "the text was wiped".
+        if isinstance(full, str) and (full or not self.chunks):
+            self.final = full
+
+    def value(self) -> str:
+        if self.final is not None:
+            return self.final
+        if len(self.chunks) > 1:
+            # Collapse, so the next snapshot does not join the same chunks again.
+            self.chunks[:] = ["".join(self.chunks)]
+        return self.chunks[0] if self.chunks else ""
+
+
+class _Part:
+    """One content part or reasoning summary part, as far as the stream has told."""
+
+    __slots__ = ("added", "annotations", "done", "kind", "logprobs", "text")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.added: Any = None
+        self.done: Any = None
+        self.text = _Text()
+        self.annotations: dict[int, Annotation] = {}
+        self.logprobs: list[Any] = []
+
+    def build(self) -> Any:
+        if self.done is not None:
+            return self._fill(self.done, server_wins=True)
+        if self.added is not None:
+            return self._fill(self.added, server_wins=False)
+        blank: Any
+        if self.kind == "refusal":
+            blank = Refusal(refusal="")
+        elif self.kind == "reasoning_text":
+            blank = ReasoningText(text="")
+        elif self.kind == "summary_text":
+            blank = SummaryText(text="")
+        else:
+            blank = OutputText(text="")
+        return self._fill(blank, server_wins=False)
+
+    def _fill(self, part: Any, *, server_wins: bool) -> Any:
+        """``part`` with what was streamed; a final part keeps every field the server filled."""
+        changes: dict[str, Any] = {}
+        field = "refusal" if isinstance(part, Refusal) else "text"
+        kept = server_wins and bool(getattr(part, field, None))
+        if self.text and isinstance(part, _TEXT_PARTS) and not kept:
+            changes[field] = self.text.value()
+        if isinstance(part, OutputText):
+            if self.annotations and not (server_wins and part.annotations):
+                merged = dict(enumerate(part.annotations))
+                merged.update(self.annotations)
+                changes["annotations"] = [merged[i] for i in sorted(merged)]
+            if self.logprobs and not part.logprobs:
+                changes["logprobs"] = list(self.logprobs)
+        return attrs.evolve(part, **changes) if changes else part
+
+
+class _Item:
+    """Mutable state of one output item; ``built`` caches its frozen form until the next change."""
+
+    __slots__ = ("added", "built", "done", "fields", "id", "kind", "name", "parts", "summary")
+
+    def __init__(self, item_id: str | None, kind: str) -> None:
+        self.id = item_id
+        self.kind = kind
+        self.added: Item | None = None
+        self.done: Item | None = None
+        self.parts: dict[int, _Part] = {}
+        self.summary: dict[int, _Part] = {}
+        # Streamed string fields of tool calls, by field name (see _STREAMED_FIELD).
+        self.fields: dict[str, _Text] = {}
+        self.name: str | None = None
+        self.built: Item | None = None
+
+    def build(self) -> Item:
+        if self.built is None:
+            if self.done is not None:
+                self.built = self._fill(self.done, server_wins=True)
+            else:
+                self.built = self._fill(self.added or self._blank(), server_wins=False)
+        return self.built
+
+    def _blank(self) -> Item:
+        status = "in_progress"
+        if self.kind == "function_call":
+            return FunctionCall(id=self.id, call_id="", name=self.name or "", status=status)
+        if self.kind == "reasoning":
+            return ReasoningItem(id=self.id, status=status)
+        if self.kind == "custom_tool_call":
+            return CustomToolCall(id=self.id, name=self.name, status=status)
+        if self.kind == "code_interpreter_call":
+            return CodeInterpreterCall(id=self.id, status=status)
+        return Message(id=self.id, role="assistant", content=[], status=status)
+
+    def _fill(self, item: Item, *, server_wins: bool) -> Item:
+        """``item`` with what was streamed; a final item keeps every field the server filled."""
+        changes: dict[str, Any] = {}
+        if self.id is not None and getattr(item, "id", "") is None:
+            changes["id"] = self.id  # the stream named an item its announcement left anonymous
+        if isinstance(item, Message):
+            if self.parts and not (server_wins and item.content):
+                changes["content"] = _merged(item.content, self.parts)
+        elif isinstance(item, ReasoningItem):
+            if self.summary and not (server_wins and item.summary):
+                changes["summary"] = _merged(item.summary, self.summary)
+            if self.parts and not (server_wins and item.content):
+                texts = _merged(item.content, self.parts)
+                changes["content"] = [p for p in texts if isinstance(p, ReasoningText)]
+        elif isinstance(item, (FunctionCall, CustomToolCall, CodeInterpreterCall)):
+            field = _STREAMED_FIELD[item.type]
+            text = self.fields.get(field)
+            if text and not (server_wins and getattr(item, field)):
+                changes[field] = text.value()
+            if self.name and isinstance(item, (FunctionCall, CustomToolCall)) and not item.name:
+                changes["name"] = self.name
+        return attrs.evolve(item, **changes) if changes else item
+
+
+def _slot(parts: dict[int, _Part], index: int | None, kind: str) -> _Part:
+    # A missing index means "the part being streamed": the last one, else the first.
+    if index is None:
+        index = max(parts) if parts else 0
+    part = parts.get(index)
+    if part is None:
+        part = parts[index] = _Part(kind)
+    return part
+
+
+def _merged(server: object, parts: Mapping[int, _Part]) -> list[Any]:
+    """The server's list of parts, with each part the stream told about put in at its index."""
+    merged: dict[int, Any] = dict(enumerate(server)) if isinstance(server, list) else {}
+    merged.update((index, part.build()) for index, part in parts.items())
+    return [merged[i] for i in sorted(merged)]
+
+
+def _item_id(item: object) -> str | None:
+    value = getattr(item, "id", None)
+    if value is None:
+        raw = getattr(item, "raw", None)  # UnknownItem
+        if isinstance(raw, Mapping):
+            value = raw.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+class ResponseAccumulator:
+    """Rebuild the Response a stream describes, one event at a time.
+
+    ``add`` never raises on a typed event, whatever the order. ``snapshot`` builds the frozen
+    Response on demand: the terminal event's response as sent when it lists its output, else the
+    latest response snapshot with the items rebuilt from the stream.
+    ``terminal`` is ``"completed"``, ``"incomplete"``, ``"failed"`` or ``None``; ``error`` is the
+    last in-band error event; ``saw_content`` turns true with the first event carrying output
+    (a stream is not retried after that).
+    """
+
+    def __init__(self) -> None:
+        self.terminal: str | None = None
+        self.error: ErrorEvent | None = None
+        self.saw_content = False
+        self._base: Response | None = None
+        self._final: Response | None = None
+        self._items: list[_Item] = []
+        self._by_id: dict[str, _Item] = {}
+        self._by_index: dict[int, list[_Item]] = {}
+        self._snapshot: Response | None = None
+        self._fresh = True
+
+    def add(self, event: StreamEvent) -> None:
+        """Fold one event into the state; unknown and purely informative events are ignored."""
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+            self._fresh = False
+
+    def snapshot(self) -> Response | None:
+        """The Response so far, or ``None`` before any response event or item."""
+        if not self._fresh:
+            self._snapshot = self._build()
+            self._fresh = True
+        return self._snapshot
+
+    def _build(self) -> Response | None:
+        if self._final is not None:
+            if self._final.output or not self._items:
+                return self._final
+            return attrs.evolve(self._final, output=self._output())
+        if self._base is not None:
+            return attrs.evolve(self._base, output=self._output()) if self._items else self._base
+        if self._items:
+            return Response(status="in_progress", output=self._output())
+        return None
+
+    def _output(self) -> list[Item]:
+        return [item.build() for item in self._items]
+
+    # -- finding items
+
+    def _find(self, item_id: str | None, output_index: int | None, kind: str) -> _Item | None:
+        if item_id is not None:
+            found = self._by_id.get(item_id)
+            if found is not None:
+                return found
+        if output_index is None:
+            # Neither id nor index: the item being streamed, if it is of the right kind.
+            if item_id is None and self._items and self._items[-1].kind == kind:
+                return self._items[-1]
+            return None
+        for candidate in reversed(self._by_index.get(output_index, ())):
+            # Servers reuse an output_index for a second item, never an id: an item that has an
+            # id is never matched by index to another id, nor by kind to another kind.
+            if candidate.kind != kind or (item_id is not None and candidate.id is not None):
+                continue
+            if item_id is not None:
+                candidate.id = item_id
+                self._by_id[item_id] = candidate
+            return candidate
+        return None
+
+    def _track(self, item_id: str | None, output_index: int | None, kind: str) -> _Item:
+        """The item an event talks about, created if nobody announced it; marked changed."""
+        self.saw_content = True
+        found = self._find(item_id, output_index, kind)
+        if found is None:
+            found = _Item(item_id, kind)
+            self._items.append(found)
+            if item_id is not None:
+                self._by_id[item_id] = found
+            if output_index is not None:
+                self._by_index.setdefault(output_index, []).append(found)
+        found.built = None
+        return found
+
+    # -- handlers, one per event family
+
+    def _on_response(self, event: Any) -> None:
+        self._base = event.response
+
+    def _on_terminal(self, event: Any) -> None:
+        self._final = event.response
+        self.terminal = _TERMINAL[type(event)]
+
+    def _on_error(self, event: ErrorEvent) -> None:
+        self.error = event
+
+    def _on_progress(self, event: Any) -> None:
+        # Hosted-tool progress: no state to keep, but output is being produced.
+        self.saw_content = True
+
+    def _on_item(self, event: OutputItemAddedEvent | OutputItemDoneEvent) -> None:
+        self.saw_content = True
+        item = event.item
+        if item is None:
+            return
+        kind = item.type
+        state = self._track(_item_id(item), event.output_index, kind)
+        state.kind = kind
+        if isinstance(event, OutputItemDoneEvent):
+            state.done = item
+        else:
+            state.added = item
+
+    def _on_part(self, event: ContentPartAddedEvent | ContentPartDoneEvent) -> None:
+        part = event.part
+        kind = part.type if part is not None else "output_text"
+        state = self._track(event.item_id, event.output_index, _OWNER.get(kind, "message"))
+        if part is None:
+            return
+        slot = _slot(state.parts, event.content_index, kind)
+        if isinstance(event, ContentPartDoneEvent):
+            slot.done = part
+        else:
+            slot.added = part
+
+    def _on_text(self, event: Any) -> None:
+        kind = _TEXT_KIND[type(event)]
+        state = self._track(event.item_id, event.output_index, _OWNER[kind])
+        slot = _slot(state.parts, event.content_index, kind)
+        if isinstance(event, RefusalDoneEvent):
+            slot.text.finish(event.refusal)
+        elif isinstance(event, (OutputTextDoneEvent, ReasoningTextDoneEvent)):
+            slot.text.finish(event.text)
+        elif event.delta:
+            slot.text.chunks.append(event.delta)
+        if isinstance(event, OutputTextDeltaEvent) and event.logprobs:
+            slot.logprobs.extend(event.logprobs)
+        elif isinstance(event, OutputTextDoneEvent) and event.logprobs:
+            slot.logprobs = list(event.logprobs)
+
+    def _on_annotation(self, event: OutputTextAnnotationAddedEvent) -> None:
+        state = self._track(event.item_id, event.output_index, "message")
+        slot = _slot(state.parts, event.content_index, "output_text")
+        if event.annotation is not None:
+            index = event.annotation_index
+            if index is None:
+                index = max(slot.annotations, default=-1) + 1
+            slot.annotations[index] = event.annotation
+
+    def _on_field(self, event: Any) -> None:
+        field, full = _FIELD[type(event)]
+        state = self._track(event.item_id, event.output_index, _OWNER[field])
+        text = state.fields.get(field)
+        if text is None:
+            text = state.fields[field] = _Text()
+        if full is None:
+            if event.delta:
+                text.chunks.append(event.delta)
+        else:
+            text.finish(getattr(event, full))
+        if isinstance(event, FunctionCallArgumentsDoneEvent) and event.name:
+            state.name = event.name
+
+    def _on_summary(self, event: Any) -> None:
+        state = self._track(event.item_id, event.output_index, "reasoning")
+        slot = _slot(state.summary, event.summary_index, "summary_text")
+        if isinstance(event, ReasoningSummaryTextDeltaEvent):
+            if event.delta:
+                slot.text.chunks.append(event.delta)
+        elif isinstance(event, ReasoningSummaryTextDoneEvent):
+            slot.text.finish(event.text)
+        elif event.part is not None:
+            if isinstance(event, ReasoningSummaryPartDoneEvent):
+                slot.done = event.part
+            else:
+                slot.added = event.part
+
+
+_TERMINAL: dict[type, str] = {
+    ResponseCompletedEvent: "completed",
+    ResponseIncompleteEvent: "incomplete",
+    ResponseFailedEvent: "failed",
+}
+_TEXT_KIND: dict[type, str] = {
+    OutputTextDeltaEvent: "output_text",
+    OutputTextDoneEvent: "output_text",
+    RefusalDeltaEvent: "refusal",
+    RefusalDoneEvent: "refusal",
+    ReasoningTextDeltaEvent: "reasoning_text",
+    ReasoningTextDoneEvent: "reasoning_text",
+}
+# Streamed string fields of tool-call items: (item field, attribute holding the full value on
+# the done event, or None for a delta).
+_FIELD: dict[type, tuple[str, str | None]] = {
+    FunctionCallArgumentsDeltaEvent: ("arguments", None),
+    FunctionCallArgumentsDoneEvent: ("arguments", "arguments"),
+    CustomToolCallInputDeltaEvent: ("input", None),
+    CustomToolCallInputDoneEvent: ("input", "input"),
+    CodeInterpreterCodeDeltaEvent: ("code", None),
+    CodeInterpreterCodeDoneEvent: ("code", "code"),
+}
+_HANDLERS: dict[type, Callable[[ResponseAccumulator, Any], None]] = {
+    ResponseCreatedEvent: ResponseAccumulator._on_response,
+    ResponseQueuedEvent: ResponseAccumulator._on_response,
+    ResponseInProgressEvent: ResponseAccumulator._on_response,
+    **dict.fromkeys(_TERMINAL, ResponseAccumulator._on_terminal),
+    ErrorEvent: ResponseAccumulator._on_error,
+    OutputItemAddedEvent: ResponseAccumulator._on_item,
+    OutputItemDoneEvent: ResponseAccumulator._on_item,
+    ContentPartAddedEvent: ResponseAccumulator._on_part,
+    ContentPartDoneEvent: ResponseAccumulator._on_part,
+    **dict.fromkeys(_TEXT_KIND, ResponseAccumulator._on_text),
+    OutputTextAnnotationAddedEvent: ResponseAccumulator._on_annotation,
+    **dict.fromkeys(_FIELD, ResponseAccumulator._on_field),
+    ReasoningSummaryPartAddedEvent: ResponseAccumulator._on_summary,
+    ReasoningSummaryPartDoneEvent: ResponseAccumulator._on_summary,
+    ReasoningSummaryTextDeltaEvent: ResponseAccumulator._on_summary,
+    ReasoningSummaryTextDoneEvent: ResponseAccumulator._on_summary,
+    **dict.fromkeys(
+        (
+            ToolCallProgressEvent,
+            ImageGenerationPartialImageEvent,
+            ApplyPatchDiffDeltaEvent,
+            ApplyPatchDiffDoneEvent,
+            FusionPanelEvent,
+            FusionAnalysisEvent,
+        ),
+        ResponseAccumulator._on_progress,
+    ),
+}

@@ -1,0 +1,500 @@
+"""The HTTP layer: one aiohttp session per client, deadlines, every failure mapped to our errors.
+
+This is the only core module that imports aiohttp. It knows nothing about the Responses API:
+it sends bytes, returns bytes (or a readable stream), and turns whatever aiohttp, the OS or
+asyncio raise into ``APIConnectionError`` / ``APITimeoutError``, and non-2xx answers into the
+``APIStatusError`` subclasses. Every path releases the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import sys
+import time
+import weakref
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import aiohttp
+import attrs
+from yarl import URL
+
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidRequestError,
+    ResponseValidationError,
+    make_status_error,
+    parse_error_body,
+)
+from ._options import Timeout
+from ._retry import RetryPolicy, is_retryable_error, is_retryable_status
+
+__all__ = [
+    "DEFAULT_CONNECTOR_LIMIT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "USER_AGENT_SUFFIX",
+    "HTTPInfo",
+    "HTTPStream",
+    "Retrier",
+    "Transport",
+    "attach_http_info",
+    "http_info",
+    "redact_headers",
+]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("openresponses")
+
+# Batch fan-out to a single host is the common heavy load; 256 keeps a concurrency-256 batch from
+# queueing on the pool while staying well under typical file-descriptor limits.
+DEFAULT_CONNECTOR_LIMIT = 256
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+USER_AGENT_SUFFIX = (
+    f"python/{sys.version_info[0]}.{sys.version_info[1]} aiohttp/{aiohttp.__version__}"
+)
+
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
+)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` safe to log: credentials replaced by a marker."""
+    return {k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+@attrs.frozen
+class HTTPInfo:
+    """What the HTTP layer saw for one response: status, headers and the server's generation id."""
+
+    status_code: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+
+    @property
+    def generation_id(self) -> str | None:
+        """``X-Generation-Id`` (OpenRouter), else ``x-request-id``; ``None`` without either."""
+        headers = self.headers
+        return headers.get("x-generation-id") or headers.get("x-request-id") or None
+
+
+# Responses are frozen, slotted attrs objects, so HTTP facts ride beside them: keyed by id(), and
+# dropped by a weakref callback when the Response dies (before its id can be reused).
+_HTTP_INFO: dict[int, tuple[weakref.ref[Any], HTTPInfo]] = {}
+
+
+def attach_http_info(obj: object, info: HTTPInfo) -> None:
+    """Remember ``info`` for ``obj`` for as long as ``obj`` lives."""
+    key = id(obj)
+    _HTTP_INFO[key] = (weakref.ref(obj, lambda _ref: _HTTP_INFO.pop(key, None)), info)
+
+
+def http_info(response: object) -> HTTPInfo | None:
+    """The HTTP status, headers and generation id behind a Response this SDK returned.
+
+    ``None`` for objects that did not come from a request (built by hand, or parsed from JSON).
+    """
+    entry = _HTTP_INFO.get(id(response))
+    if entry is None or entry[0]() is not response:
+        return None
+    return entry[1]
+
+
+def _connection_error(exc: BaseException, during: str) -> APIConnectionError:
+    """Our error for an aiohttp, OS or asyncio failure (the caller chains it)."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError(f"timed out connecting to the server ({during})")
+    if isinstance(exc, asyncio.TimeoutError):
+        return APITimeoutError(f"timed out {during}")
+    if isinstance(exc, (aiohttp.ClientSSLError, ssl.SSLError)):
+        return APIConnectionError(f"TLS failure {during}: {exc}", retryable=False)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return APIConnectionError(f"cannot connect to {exc.host}:{exc.port}: {exc.os_error}")
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return APIConnectionError(f"server disconnected {during}")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return APIConnectionError(f"response body broken off {during}")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # Its repr carries the request headers (the API key): keep only status and message.
+        return APIConnectionError(f"HTTP failure {during}: {exc.status} {exc.message}")
+    if isinstance(exc, aiohttp.InvalidURL):
+        return APIConnectionError(f"invalid URL: {exc}", retryable=False)
+    text = str(exc) or type(exc).__name__
+    return APIConnectionError(f"connection failed {during}: {text}")
+
+
+_CONNECTION_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def _uncancel(task: asyncio.Task[Any]) -> int:
+    """Undo our own cancel on 3.11+ (structured concurrency counts them); 0 when none is left."""
+    uncancel = getattr(task, "uncancel", None)
+    return 0 if uncancel is None else int(uncancel())
+
+
+class HTTPStream:
+    """A response whose body is read chunk by chunk, each wait bounded by a deadline."""
+
+    __slots__ = ("_content", "_loop", "_resp", "headers", "status_code")
+
+    def __init__(self, resp: aiohttp.ClientResponse, loop: asyncio.AbstractEventLoop) -> None:
+        self._resp = resp
+        self._content = resp.content
+        self._loop = loop
+        self.status_code: int = resp.status
+        self.headers: Mapping[str, str] = resp.headers
+
+    @property
+    def info(self) -> HTTPInfo:
+        """The status and headers of this response."""
+        return HTTPInfo(self.status_code, self.headers)
+
+    async def read(self, deadline: float | None) -> bytes:
+        """The next bytes received (``b""`` at the end), waiting until ``deadline`` at most.
+
+        ``deadline`` is loop time. Data already buffered is returned without arming a timer.
+        On expiry the wait raises ``APITimeoutError``; the stream must then be closed.
+        """
+        content = self._content
+        try:
+            data = content.read_nowait()
+            if data or content.is_eof():
+                return data
+            if deadline is None:
+                return await content.readany()
+            handle = self._loop.call_at(deadline, self._expire)
+            try:
+                return await content.readany()
+            finally:
+                handle.cancel()
+        except APITimeoutError:
+            raise
+        except (*_CONNECTION_ERRORS, RuntimeError) as exc:
+            # aiohttp raises RuntimeError("Connection closed.") for a read after the socket went.
+            raise _connection_error(exc, "reading the response") from exc
+
+    def _expire(self) -> None:
+        self._content.set_exception(APITimeoutError("deadline passed waiting for the server"))
+
+    async def read_all(self, limit: int, deadline: float | None) -> bytes:
+        """The rest of the body, at most ``limit`` bytes (``ResponseValidationError`` beyond)."""
+        parts: list[bytes] = []
+        size = 0
+        while chunk := await self.read(deadline):
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            parts.append(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        """Give the connection back: to the pool when the body was read to its end, else drop it."""
+        resp = self._resp
+        if self._content.is_eof():
+            resp.release()
+        else:
+            resp.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` ran (or aiohttp already let the connection go)."""
+        return self._resp.closed
+
+
+def _ssl_setting(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """The connector's ``ssl=``: a CA bundle path is loaded here, so a bad one fails early."""
+    if not isinstance(verify, str):
+        return verify
+    try:
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError) as exc:
+        raise InvalidRequestError("verify", f"cannot load CA bundle {verify!r}: {exc}") from exc
+
+
+def _too_large(limit: int) -> ResponseValidationError:
+    return ResponseValidationError(
+        f"response body larger than max_response_bytes ({limit} bytes)", payload=None
+    )
+
+
+def _status_error(status: int, headers: Mapping[str, str], raw: bytes) -> APIStatusError:
+    code = parse_error_body(raw)[1]
+    return make_status_error(
+        status, headers, raw, retryable=is_retryable_status(status, code, headers)
+    )
+
+
+class Transport:
+    """One lazily created aiohttp session and its connection pool, owned by one client."""
+
+    def __init__(
+        self,
+        *,
+        headers: Mapping[str, str],
+        connector_limit: int = DEFAULT_CONNECTOR_LIMIT,
+        connector_limit_per_host: int = 0,
+        verify: bool | str | ssl.SSLContext = True,
+        trust_env: bool = False,
+        proxy: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        trace_configs: Sequence[Any] | None = None,
+    ) -> None:
+        self._headers = dict(headers)
+        self._limit = connector_limit
+        self._limit_per_host = connector_limit_per_host
+        self._ssl = _ssl_setting(verify)
+        self._trust_env = trust_env
+        self._extra: dict[str, Any] = {"allow_redirects": False}
+        if proxy is not None:
+            self._extra["proxy"] = proxy
+        self.max_response_bytes = max_response_bytes
+        self._trace_configs = list(trace_configs) if trace_configs else None
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeouts: dict[Timeout, tuple[aiohttp.ClientTimeout, aiohttp.ClientTimeout]] = {}
+        self.closed = False
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        """The headers every request carries (credentials included: redact before logging)."""
+        return self._headers
+
+    @property
+    def opened(self) -> bool:
+        """Whether a session was ever created (and so needs closing)."""
+        return self._session is not None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session, created on first use inside the running loop."""
+        session = self._session
+        if session is not None:
+            if self._loop is not asyncio.get_running_loop():
+                raise RuntimeError(
+                    "this client is bound to another event loop; create one client per loop"
+                )
+            return session
+        if self.closed:
+            raise RuntimeError("this client is closed; create a new one")
+        self._loop = asyncio.get_running_loop()
+        connector = aiohttp.TCPConnector(
+            limit=self._limit, limit_per_host=self._limit_per_host, ssl=self._ssl
+        )
+        session = aiohttp.ClientSession(
+            connector=connector,
+            headers=self._headers,
+            timeout=aiohttp.ClientTimeout(total=None),
+            trust_env=self._trust_env,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trace_configs=self._trace_configs,
+        )
+        self._session = session
+        return session
+
+    def client_timeouts(
+        self, timeout: Timeout
+    ) -> tuple[aiohttp.ClientTimeout, aiohttp.ClientTimeout]:
+        """aiohttp timeouts for (a plain call, a stream): streams have no total, only a watchdog."""
+        found = self._timeouts.get(timeout)
+        if found is None:
+            # `connect` would also count the wait for a free pooled connection, which a big batch
+            # legitimately spends; only the socket connect (and TLS handshake) is bounded.
+            found = (
+                aiohttp.ClientTimeout(total=timeout.total, sock_connect=timeout.connect),
+                aiohttp.ClientTimeout(total=None, sock_connect=timeout.connect),
+            )
+            if len(self._timeouts) > 32:
+                self._timeouts.clear()
+            self._timeouts[timeout] = found
+        return found
+
+    async def request(
+        self,
+        url: URL,
+        body: bytes,
+        *,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        timeout: Timeout,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """POST ``body``; return (status, headers, body) of a 2xx answer, else raise."""
+        session = self.session()
+        limit = self.max_response_bytes
+        try:
+            resp = await session.post(
+                url,
+                data=body,
+                headers=headers,
+                params=params,
+                timeout=self.client_timeouts(timeout)[0],
+                **self._extra,
+            )
+            try:
+                length = resp.content_length
+                if length is not None and length > limit:
+                    raise _too_large(limit)
+                raw = await resp.read() if length is not None else await _read_capped(resp, limit)
+            finally:
+                resp.release()
+        except _CONNECTION_ERRORS as exc:
+            if isinstance(exc, asyncio.TimeoutError) and not isinstance(
+                exc, aiohttp.ServerTimeoutError
+            ):
+                raise APITimeoutError(
+                    f"no complete answer within {timeout.total} s (timeout.total)"
+                ) from exc
+            raise _connection_error(exc, "sending the request") from exc
+        status = resp.status
+        if status >= 300:
+            raise _status_error(status, resp.headers, raw)
+        return status, resp.headers, raw
+
+    async def open_stream(
+        self,
+        url: URL,
+        body: bytes,
+        *,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        timeout: Timeout,
+        deadline: float | None,
+    ) -> HTTPStream:
+        """POST ``body`` and return the open response once a 2xx status line arrived.
+
+        ``deadline`` (loop time) bounds the wait for the status line; a non-2xx answer is read
+        (under the same deadline), released and raised.
+        """
+        session = self.session()
+        loop = asyncio.get_running_loop()
+        request = session.post(
+            url,
+            data=body,
+            headers=headers,
+            params=params,
+            timeout=self.client_timeouts(timeout)[1],
+            **self._extra,
+        )
+        try:
+            if deadline is None:
+                resp = await request
+            else:
+                resp = await _before(loop, deadline, request)
+        except APITimeoutError:
+            raise
+        except _CONNECTION_ERRORS as exc:
+            raise _connection_error(exc, "opening the stream") from exc
+        stream = HTTPStream(resp, loop)
+        if resp.status < 300:
+            return stream
+        try:
+            raw = await stream.read_all(self.max_response_bytes, deadline)
+        finally:
+            stream.close()
+        raise _status_error(resp.status, resp.headers, raw)
+
+    async def aclose(self) -> None:
+        """Close the session and its pool; later calls are refused. Idempotent."""
+        self.closed = True
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def _before(loop: asyncio.AbstractEventLoop, deadline: float, aw: Awaitable[T]) -> T:
+    """Await ``aw`` in this task, cancelling it at ``deadline``: ``APITimeoutError`` then.
+
+    A hand-made ``asyncio.timeout_at`` (3.11+ only): no extra task, and a result that lands
+    as the deadline fires is never dropped on the floor with its connection.
+    """
+    task = asyncio.current_task()
+    assert task is not None
+    fired = False
+
+    def fire() -> None:
+        nonlocal fired
+        fired = True
+        task.cancel()
+
+    handle = loop.call_at(deadline, fire)
+    try:
+        return await aw
+    except asyncio.CancelledError:
+        if fired and _uncancel(task) == 0:
+            raise APITimeoutError("no answer from the server before the stream deadline") from None
+        raise
+    finally:
+        handle.cancel()
+
+
+class Retrier:
+    """Counts the retries of one call against its policy, and sleeps between attempts.
+
+    ``started`` is ``time.monotonic()`` when the call began (for ``total_budget``); ``deadline``
+    is loop time past which no new attempt starts (a stream's ``stream_total``).
+    """
+
+    __slots__ = ("_policy", "_started", "_what", "deadline", "retries")
+
+    def __init__(
+        self, policy: RetryPolicy, what: str, *, started: float, deadline: float | None = None
+    ) -> None:
+        self._policy = policy
+        self._what = what
+        self._started = started
+        self.deadline = deadline
+        self.retries = 0
+
+    def delay_for(self, exc: BaseException) -> float | None:
+        """Seconds to wait before retrying after ``exc``; ``None`` when ``exc`` is final."""
+        if not is_retryable_error(exc):
+            return None
+        headers = exc.headers if isinstance(exc, APIStatusError) else None
+        delay = self._policy.next_delay(
+            self.retries, headers, elapsed=time.monotonic() - self._started
+        )
+        if delay is None:
+            return None
+        if self.deadline is not None and asyncio.get_running_loop().time() + delay >= self.deadline:
+            return None
+        return delay
+
+    async def backoff(self, exc: BaseException) -> bool:
+        """Sleep before the next attempt and return True, or return False when ``exc`` is final."""
+        delay = self.delay_for(exc)
+        if delay is None:
+            if self.retries and logger.isEnabledFor(logging.INFO):
+                logger.info("%s: giving up after %d retries: %s", self._what, self.retries, exc)
+            return False
+        self.retries += 1
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s: retry %d of %d in %.2f s after %s: %s",
+                self._what,
+                self.retries,
+                self._policy.max_retries,
+                delay,
+                type(exc).__name__,
+                exc,
+            )
+        await asyncio.sleep(delay)
+        return True
+
+
+def log_attempt(what: str, headers: Mapping[str, str], body: bytes) -> None:
+    """Debug-log one outgoing request, credentials redacted (call only when DEBUG is on)."""
+    logger.debug("%s headers=%s body=%d bytes", what, redact_headers(headers), len(body))

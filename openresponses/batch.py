@@ -1,0 +1,388 @@
+"""Many requests at once: bounded workers, ordered or as-completed results, one shared rate gate.
+
+``run_batch`` and ``BatchIterator`` sit above the client and use only ``client.responses.create``.
+A fixed pool of ``concurrency`` workers pulls requests lazily from the input, so memory follows
+``concurrency``, not the number of requests. Retries are done here rather than in the client
+(every call is made with ``max_retries=0``) so that a 429 can pause *every* worker at once:
+when one worker is told to wait, the whole batch waits, then resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+import time
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sized,
+)
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, Union
+
+import attrs
+
+from . import InvalidRequestError, RateLimitError
+from .types import Response
+
+if TYPE_CHECKING:
+    from . import AsyncClient
+
+__all__ = [
+    "BatchIterator",
+    "BatchRequests",
+    "BatchResult",
+    "ProgressCallback",
+    "run_batch",
+]
+
+BatchRequests = Union[Iterable[Mapping[str, Any]], AsyncIterable[Mapping[str, Any]]]
+"""Request dicts (keyword arguments of ``create``), from any iterable or async iterable."""
+
+BatchResult = Union[Response, Exception]
+"""What a batch gives back for one request: its Response, or the error that ended it."""
+
+ProgressCallback = Callable[[int, Union[int, None]], object]
+"""``progress(done, total)``; ``total`` is ``None`` when the input has no ``len()``."""
+
+_DONE: Final = object()
+
+
+async def run_batch(
+    client: AsyncClient,
+    requests: BatchRequests,
+    *,
+    concurrency: int = 64,
+    requests_per_minute: float | None = None,
+    return_exceptions: bool = True,
+    max_retries: int | None = None,
+    progress: ProgressCallback | bool | None = None,
+) -> list[BatchResult]:
+    """Send every request and return the results in input order.
+
+    Each result is the Response, or the exception that ended that request after its retries;
+    one failure never stops the others. With ``return_exceptions=False`` the first failure
+    cancels the requests still running and is raised.
+    """
+    results: list[BatchResult | None] = []
+    batch = BatchIterator(
+        client,
+        requests,
+        concurrency=concurrency,
+        requests_per_minute=requests_per_minute,
+        return_exceptions=return_exceptions,
+        max_retries=max_retries,
+        progress=progress,
+    )
+    async with batch:
+        async for index, result in batch:
+            if index >= len(results):
+                results.extend([None] * (index + 1 - len(results)))
+            results[index] = result
+    # Every index below the last one was filled: an index is handed out only when its request is.
+    return [result for result in results if result is not None]
+
+
+class BatchIterator:
+    """``(index, result)`` pairs in completion order; an async iterator and async context manager.
+
+    Workers start on the first ``__anext__``. Leaving ``async with`` (or ``aclose()``) early
+    cancels the requests still running. Results wait in a queue of ``concurrency`` slots, so a
+    slow consumer slows the workers instead of piling results up.
+    """
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        requests: BatchRequests,
+        *,
+        concurrency: int = 64,
+        requests_per_minute: float | None = None,
+        return_exceptions: bool = True,
+        max_retries: int | None = None,
+        progress: ProgressCallback | bool | None = None,
+    ) -> None:
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidRequestError(
+                "concurrency", f"must be an integer >= 1, got {concurrency!r}"
+            )
+        if requests_per_minute is not None and not requests_per_minute > 0:
+            raise InvalidRequestError(
+                "requests_per_minute", f"must be a positive number, got {requests_per_minute!r}"
+            )
+        policy = client.retry_policy
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=max_retries)
+        self._create = client.responses.create
+        self._sync_source: Iterator[Mapping[str, Any]] | None = None
+        self._async_source: AsyncIterator[Mapping[str, Any]] | None = None
+        if isinstance(requests, AsyncIterable):
+            self._async_source = aiter(requests)
+        else:
+            self._sync_source = iter(requests)
+        total = len(requests) if isinstance(requests, Sized) else None
+        self._concurrency = concurrency
+        self._return_exceptions = return_exceptions
+        self._policy = policy
+        self._progress = _make_progress(progress, total)
+        self._gate = _Gate(60.0 / requests_per_minute if requests_per_minute else 0.0)
+        self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=concurrency)
+        self._source_lock = asyncio.Lock()
+        self._workers: list[asyncio.Task[None]] = []
+        self._running = 0
+        self._next_index = 0
+        self._done = 0
+        self._stopping = False
+        self._started = False
+        self._closed = False
+        self._fatal: BaseException | None = None
+
+    def __aiter__(self) -> BatchIterator:
+        return self
+
+    async def __anext__(self) -> tuple[int, BatchResult]:
+        if self._closed:
+            raise StopAsyncIteration
+        if not self._started:
+            self._start()
+        item = await self._queue.get()
+        if item is _DONE:
+            fatal = self._fatal
+            await self.aclose()
+            if fatal is not None:
+                raise fatal
+            raise StopAsyncIteration
+        index, result = item
+        self._done += 1
+        self._progress.update(self._done)
+        if isinstance(result, Exception) and not self._return_exceptions:
+            await self.aclose()
+            raise result
+        return index, result
+
+    async def __aenter__(self) -> BatchIterator:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Cancel whatever is still running and close the progress display; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for task in self._workers:
+            task.cancel()
+        if self._workers:
+            await asyncio.gather(*self._workers, return_exceptions=True)
+        self._progress.close()
+
+    def _start(self) -> None:
+        self._started = True
+        self._progress.update(0)
+        self._running = self._concurrency
+        self._workers = [asyncio.create_task(self._work()) for _ in range(self._concurrency)]
+
+    async def _work(self) -> None:
+        try:
+            while not self._stopping:
+                pulled = await self._pull()
+                if pulled is None:
+                    break
+                index, request = pulled
+                result = await self._send(request)
+                if isinstance(result, Exception) and not self._return_exceptions:
+                    self._stopping = True
+                await self._queue.put((index, result))
+        except Exception as exc:  # the input iterable raised: end the batch with its error
+            self._fatal = self._fatal or exc
+            self._stopping = True
+        self._running -= 1
+        if self._running == 0:
+            await self._queue.put(_DONE)
+
+    async def _pull(self) -> tuple[int, Mapping[str, Any]] | None:
+        """The next request and its index, or None once the input is exhausted."""
+        try:
+            if self._sync_source is not None:
+                request = next(self._sync_source)
+            else:
+                assert self._async_source is not None
+                # An async generator refuses a second __anext__ while one is pending.
+                async with self._source_lock:
+                    if self._stopping:
+                        return None
+                    request = await anext(self._async_source)
+        except (StopIteration, StopAsyncIteration):
+            self._stopping = True
+            return None
+        index = self._next_index
+        self._next_index += 1
+        return index, request
+
+    async def _send(self, request: Mapping[str, Any]) -> BatchResult:
+        """One request with retries; a wait asked by the server holds every worker."""
+        try:
+            params = dict(request)
+        except (TypeError, ValueError) as exc:
+            return exc  # not a mapping: an error of that request, not of the batch
+        policy = self._policy
+        if "max_retries" in params:
+            policy = attrs.evolve(policy, max_retries=params.pop("max_retries"))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        attempt = 0
+        while True:
+            await self._gate.enter()
+            try:
+                return await self._create(**params, max_retries=0)
+            except Exception as exc:
+                if not getattr(exc, "retryable", False):
+                    return exc
+                headers = getattr(exc, "headers", None)
+                wait = policy.next_delay(attempt, headers, elapsed=loop.time() - started)
+                if wait is None:
+                    return exc
+                attempt += 1
+                if isinstance(exc, RateLimitError) or _asks_to_wait(headers):
+                    self._gate.pause(wait)
+                else:
+                    await asyncio.sleep(wait)
+
+
+class _Gate:
+    """Where every attempt waits its turn: a shared pause (429) and evenly spaced starts (rpm)."""
+
+    def __init__(self, interval: float) -> None:
+        self._interval = interval
+        self._paused_until = 0.0
+        self._next_start = 0.0
+
+    def pause(self, seconds: float) -> None:
+        now = asyncio.get_running_loop().time()
+        self._paused_until = max(self._paused_until, now + seconds)
+
+    async def enter(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            if now < self._paused_until:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            if not self._interval:
+                return
+            # Claim a start slot only once the gate is open, so a pause does not bank a burst.
+            slot = max(now, self._next_start)
+            self._next_start = slot + self._interval
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if loop.time() >= self._paused_until:
+                return
+
+
+def _asks_to_wait(headers: Mapping[str, str] | None) -> bool:
+    return bool(headers) and any(
+        key.lower() in ("retry-after", "retry-after-ms") for key in headers or ()
+    )
+
+
+class _Progress:
+    """Reports ``done`` counts to a callback, a progress bar, or a stderr line."""
+
+    def __init__(self, total: int | None) -> None:
+        self.total = total
+
+    def update(self, done: int) -> None:
+        """Report ``done`` finished requests."""
+
+    def close(self) -> None:
+        """Finish the display."""
+
+
+class _CallbackProgress(_Progress):
+    def __init__(self, total: int | None, callback: ProgressCallback) -> None:
+        super().__init__(total)
+        self._callback = callback
+
+    def update(self, done: int) -> None:
+        self._callback(done, self.total)
+
+
+class _TqdmProgress(_Progress):
+    def __init__(self, total: int | None, tqdm: Any) -> None:
+        super().__init__(total)
+        self._bar = tqdm.tqdm(total=total, unit="req")
+        self._shown = 0
+
+    def update(self, done: int) -> None:
+        self._bar.update(done - self._shown)
+        self._shown = done
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+class _RichProgress(_Progress):
+    def __init__(self, total: int | None, rich_progress: Any) -> None:
+        super().__init__(total)
+        self._bar = rich_progress.Progress()
+        self._task = self._bar.add_task("batch", total=total)
+        self._bar.start()
+
+    def update(self, done: int) -> None:
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+class _LineProgress(_Progress):
+    """A ``batch: done/total`` line rewritten in place on stderr, at most ten times a second."""
+
+    def __init__(self, total: int | None) -> None:
+        super().__init__(total)
+        self._last = 0.0
+        self._done = 0
+
+    def update(self, done: int) -> None:
+        self._done = done
+        now = time.monotonic()
+        if now - self._last >= 0.1:
+            self._last = now
+            self._write()
+
+    def close(self) -> None:
+        self._write()
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    def _write(self) -> None:
+        total = "?" if self.total is None else str(self.total)
+        sys.stderr.write(f"\rbatch: {self._done}/{total}")
+        sys.stderr.flush()
+
+
+def _make_progress(progress: ProgressCallback | bool | None, total: int | None) -> _Progress:
+    if progress is None or progress is False:
+        return _Progress(total)
+    if progress is not True:
+        return _CallbackProgress(total, progress)
+    # Optional extras, imported by name so that neither becomes a dependency.
+    try:
+        return _TqdmProgress(total, importlib.import_module("tqdm"))
+    except ImportError:
+        pass
+    try:
+        return _RichProgress(total, importlib.import_module("rich.progress"))
+    except ImportError:
+        return _LineProgress(total)

@@ -1,0 +1,280 @@
+"""Stateless conversations: the SDK keeps the history, every request carries all of it.
+
+OpenRouter stores nothing between requests (no ``previous_response_id``), so a multi-turn chat
+must resend every earlier item: the user turns, and every output item as the server returned
+it, reasoning items with their ``encrypted_content`` included. ``Conversation`` does that
+bookkeeping on top of ``client.responses.create`` and ``client.responses.stream``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+import attrs
+
+from . import StreamError, from_dict, to_dict
+from .types import Item, Message, Response
+
+if TYPE_CHECKING:
+    from . import AsyncClient, AsyncResponseStream
+
+__all__ = [
+    "Conversation",
+    "ConversationInput",
+    "Trim",
+    "keep_last",
+    "trim_to_tokens",
+]
+
+ConversationInput = Union[str, Item, Mapping[str, Any], Iterable[Union[Item, Mapping[str, Any]]]]
+"""What a turn sends: text (one user message), one item, or several items (typed or wire dicts)."""
+
+Trim = Callable[[list[Item]], list[Item]]
+"""Given the history plus the new turn, return the items to send (and to keep)."""
+
+_ENCRYPTED_REASONING = "reasoning.encrypted_content"
+_FORMAT = "openresponses.conversation"
+_VERSION = 1
+
+
+class Conversation:
+    """A multi-turn conversation whose history lives in the client process.
+
+    ``send`` (or ``stream``) appends the new turn, sends the whole history, and on success
+    appends every output item of the response: assistant messages (with id and status),
+    reasoning items (with ``encrypted_content``), function calls. Send function call outputs
+    as the next turn's input. A failed turn leaves the history as it was.
+
+    ``model``, ``instructions`` and ``defaults`` (any keyword of ``create``) apply to every
+    turn; keywords given to ``send`` override them for that turn. When a ``reasoning`` config
+    is set and ``include`` is not, ``include=["reasoning.encrypted_content"]`` is added so
+    the reasoning can be carried to the next turn; an explicit ``include`` is sent as given.
+
+    ``trim`` is called before each turn with the history plus the new turn; what it returns
+    is sent and, once the turn succeeds, becomes the history (see ``keep_last`` and
+    ``trim_to_tokens``). ``history`` is a plain list: edit it between turns if you like.
+
+    One turn at a time: starting a turn while another is running raises ``RuntimeError``.
+    """
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        *,
+        model: str | None = None,
+        instructions: str | None = None,
+        history: Iterable[Item | Mapping[str, Any]] = (),
+        trim: Trim | None = None,
+        **defaults: Any,
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.instructions = instructions
+        self.trim = trim
+        self.defaults: dict[str, Any] = defaults
+        self.history: list[Item] = [_to_item(item) for item in history]
+        self._busy = False
+
+    def __repr__(self) -> str:
+        return f"<Conversation model={self.model!r} items={len(self.history)}>"
+
+    async def send(self, /, input: ConversationInput, **params: Any) -> Response:
+        """Send one turn with the whole history; return the Response and record the turn."""
+        with self._turn():
+            sent, request = self._prepare(input, params)
+            response = await self.client.responses.create(**request)
+            self.history = [*sent, *response.output]
+            return response
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self, /, input: ConversationInput, **params: Any
+    ) -> AsyncIterator[AsyncResponseStream]:
+        """Stream one turn: yields the stream of ``client.responses.stream``.
+
+        The turn is recorded when the block ends and the stream has completed (events not yet
+        read are read then). Otherwise the history stays as it was: when the block raises, when
+        the stream fails (its ``StreamError`` is raised on leaving the block, even if the block
+        already saw it), and when the block closed the stream early with ``aclose()``.
+        """
+        with self._turn():
+            sent, request = self._prepare(input, params)
+            async with self.client.responses.stream(**request) as stream:
+                yield stream
+                try:
+                    response = await stream.final_response()
+                except StreamError:
+                    if stream.closed:
+                        return  # closed on purpose: the turn is dropped, not failed
+                    raise
+            self.history = [*sent, *response.output]
+
+    def to_json(self) -> str:
+        """The model, instructions and history as JSON, items in their wire shape.
+
+        Other defaults (tools, reasoning, ...) are code rather than data: give them to ``load``.
+        """
+        document = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "model": self.model,
+            "instructions": self.instructions,
+            "history": [to_dict(item) for item in self.history],
+        }
+        return json.dumps(document, ensure_ascii=False, indent=1)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write ``to_json()`` to a file (UTF-8), replacing it only once fully written."""
+        target = os.fspath(path)
+        partial = f"{target}.partial"
+        with open(partial, "w", encoding="utf-8") as file:
+            file.write(self.to_json())
+        os.replace(partial, target)
+
+    @classmethod
+    def from_json(
+        cls, client: AsyncClient, data: str | bytes, *, trim: Trim | None = None, **defaults: Any
+    ) -> Conversation:
+        """Rebuild a conversation saved by ``to_json``; keywords override what was saved.
+
+        Not a saved conversation: ``ValueError``; an item that cannot be read:
+        ``ResponseValidationError`` naming where.
+        """
+        try:
+            document = json.loads(data)
+        except ValueError as exc:
+            raise ValueError(f"not a saved openresponses conversation: {exc}") from None
+        if not isinstance(document, dict) or document.get("format") != _FORMAT:
+            raise ValueError("not a saved openresponses conversation")
+        history = document.get("history", [])
+        if not isinstance(history, list):
+            raise ValueError("not a saved openresponses conversation: history is not a list")
+        defaults.setdefault("model", document.get("model"))
+        defaults.setdefault("instructions", document.get("instructions"))
+        return cls(client, history=history, trim=trim, **defaults)
+
+    @classmethod
+    def load(
+        cls,
+        client: AsyncClient,
+        path: str | os.PathLike[str],
+        *,
+        trim: Trim | None = None,
+        **defaults: Any,
+    ) -> Conversation:
+        """Read a file written by ``save``; keywords override what was saved."""
+        with open(path, encoding="utf-8") as file:
+            return cls.from_json(client, file.read(), trim=trim, **defaults)
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._busy:
+            raise RuntimeError("a turn of this conversation is already running")
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
+
+    def _prepare(
+        self, input: ConversationInput, params: Mapping[str, Any]
+    ) -> tuple[list[Item], dict[str, Any]]:
+        """The items to send and the keyword arguments of the call."""
+        items = [*self.history, *_to_items(input)]
+        if self.trim is not None:
+            items = list(self.trim(items))
+        request: dict[str, Any] = {}
+        if self.model is not None:
+            request["model"] = self.model
+        if self.instructions is not None:
+            request["instructions"] = self.instructions
+        request.update(self.defaults)
+        request.update(params)
+        request["input"] = items
+        if request.get("reasoning") is not None and "include" not in request:
+            request["include"] = [_ENCRYPTED_REASONING]
+        return items, request
+
+
+def keep_last(turns: int) -> Trim:
+    """A trim hook keeping the last ``turns`` turns.
+
+    A turn starts at a user message and runs up to the next one, so a function call stays
+    with its output and reasoning items with the answer they belong to. System and developer
+    messages at the head of the history are always kept.
+    """
+    if turns < 1:
+        raise ValueError(f"turns must be >= 1, got {turns!r}")
+
+    def trim(items: list[Item]) -> list[Item]:
+        head, body = _split_turns(items)
+        return [*head, *(item for turn in body[-turns:] for item in turn)]
+
+    return trim
+
+
+def trim_to_tokens(max_tokens: int, *, estimate: Callable[[Item], int] | None = None) -> Trim:
+    """A trim hook dropping the oldest turns until the history fits ``max_tokens``.
+
+    ``estimate(item)`` counts an item's tokens; the default is a rough one (four characters of
+    the item's JSON per token). The newest turn and the head's system messages are always kept,
+    even if they alone exceed the budget.
+    """
+    count = estimate or _estimate_tokens
+
+    def trim(items: list[Item]) -> list[Item]:
+        head, body = _split_turns(items)
+        sizes = [sum(count(item) for item in turn) for turn in body]
+        budget = max_tokens - sum(count(item) for item in head)
+        start = len(body) - 1 if body else 0
+        used = sizes[start] if body else 0
+        while start > 0 and used + sizes[start - 1] <= budget:
+            start -= 1
+            used += sizes[start]
+        return [*head, *(item for turn in body[start:] for item in turn)]
+
+    return trim
+
+
+def _split_turns(items: Sequence[Item]) -> tuple[list[Item], list[list[Item]]]:
+    """(leading system/developer messages, turns), each turn opened by user messages."""
+    index = 0
+    while index < len(items) and _role(items[index]) in ("system", "developer"):
+        index += 1
+    head = list(items[:index])
+    turns: list[list[Item]] = []
+    for item in items[index:]:
+        if not turns or (_role(item) == "user" and _role(turns[-1][-1]) != "user"):
+            turns.append([])
+        turns[-1].append(item)
+    return head, turns
+
+
+def _role(item: Item) -> str | None:
+    return item.role if isinstance(item, Message) else None
+
+
+def _estimate_tokens(item: Item) -> int:
+    return len(json.dumps(to_dict(item), ensure_ascii=False)) // 4 + 1
+
+
+def _to_items(input: ConversationInput) -> list[Item]:
+    if isinstance(input, str):
+        return [Message(role="user", content=input)]
+    if isinstance(input, Mapping) or not isinstance(input, Iterable):
+        return [_to_item(input)]
+    return [_to_item(item) for item in input]
+
+
+def _to_item(item: Item | Mapping[str, Any]) -> Item:
+    """Typed items pass through; a wire dict is read into its typed class."""
+    if isinstance(item, Mapping):
+        # ``Item`` is a union alias, which the ``type[T]`` of ``from_dict`` does not spell.
+        return from_dict(item, Item)  # type: ignore[arg-type]
+    if not attrs.has(type(item)):
+        raise TypeError(f"expected an item or a wire dict, got {type(item).__name__}")
+    return item

@@ -1,0 +1,82 @@
+"""A local Open Responses server for tests, demos and benchmarks: real HTTP, scripted replies.
+
+The server speaks the spec faithfully (every streaming event in order, sequence numbers from 0, an
+``event:`` line equal to each ``type``, the terminal response, ``data: [DONE]``, an
+``X-Generation-Id`` on every reply) and can be scripted to misbehave the way real servers do: error
+statuses in any body shape, in-band errors after HTTP 200, keep-alive comments, stalls, delays and
+dropped connections.
+
+>>> import asyncio, aiohttp
+>>> from openresponses.testing import LocalServer, ToolCall
+>>> async def main() -> None:
+...     async with LocalServer() as server, aiohttp.ClientSession() as session:
+...         server.add(ToolCall("get_weather", {"city": "Paris"}))
+...         url = f"{server.base_url}/responses"
+...         async with session.post(url, json={"input": "Weather?"}) as r:
+...             print((await r.json())["output"][0]["name"])
+...         async with session.post(url, json={"input": "Hi"}) as r:
+...             print((await r.json())["output"][0]["content"][0]["text"])
+>>> asyncio.run(main())
+get_weather
+You said: Hi
+
+Replies, queued with ``server.add(...)`` and used one per request:
+
+- output items, alone or combined in a :class:`Turn`: :class:`Text`, :class:`ToolCall`,
+  :class:`Reasoning`, :class:`Refusal`, :class:`RawItem` (a plain string is a :class:`Text`);
+- :class:`Turn` options for outcomes (``status``, ``stream_error=InBandError(...)``,
+  ``terminal``, ``done``) and faults (``delay``, ``first_event_delay``, ``event_delay``,
+  ``keepalive``, ``stall_after``/``stall_for``, ``drop_after``);
+- :class:`ResponseJSON` (a whole response body), :class:`Transcript` (raw SSE, verbatim),
+  :class:`HTTPReply` (any status, body and headers), :class:`Disconnect` (hang up);
+- a function of the :class:`RecordedRequest` returning any of these (sync or async).
+
+Start it in the running loop (``async with LocalServer()``), in a background thread for sync code
+(``with LocalServer()``, or ``start_in_thread()``/``stop()``), or as its own process, which prints
+its base URL first: ``python -m openresponses.testing --port 8080 [--fast] [--deltas N]``. With
+pytest, the ``openresponses_server`` fixture gives a started :class:`LocalServer`.
+"""
+
+from __future__ import annotations
+
+from ._script import (
+    Disconnect,
+    HTTPReply,
+    InBandError,
+    OutputItem,
+    RawItem,
+    Reasoning,
+    RecordedRequest,
+    Refusal,
+    Reply,
+    ReplyFunction,
+    ReplyLike,
+    ResponseJSON,
+    Text,
+    ToolCall,
+    Transcript,
+    Turn,
+    echo_reply,
+)
+from ._server import LocalServer
+
+__all__ = [
+    "Disconnect",
+    "HTTPReply",
+    "InBandError",
+    "LocalServer",
+    "OutputItem",
+    "RawItem",
+    "Reasoning",
+    "RecordedRequest",
+    "Refusal",
+    "Reply",
+    "ReplyFunction",
+    "ReplyLike",
+    "ResponseJSON",
+    "Text",
+    "ToolCall",
+    "Transcript",
+    "Turn",
+    "echo_reply",
+]

@@ -1,0 +1,134 @@
+"""The benchmark path: a bare asyncio HTTP/1.1 responder serving precomputed answers.
+
+aiohttp's server costs about as much per request as a client does, so a benchmark against it would
+measure the server. This protocol does the least HTTP/1.1 that clients need (keep-alive, pipelining,
+``Content-Length`` bodies) and answers every ``POST .../responses`` with bytes built once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import orjson
+
+__all__ = ["FastProtocol"]
+
+_MAX_HEAD = 64 * 1024
+Answer = Callable[[bool, int | None], bytes]
+
+
+def _response(status: str, content_type: bytes, body: bytes, generation_id: bytes) -> bytes:
+    return b"".join(
+        (
+            b"HTTP/1.1 ",
+            status.encode(),
+            b"\r\nContent-Type: ",
+            content_type,
+            b"\r\nContent-Length: ",
+            str(len(body)).encode(),
+            b"\r\nX-Generation-Id: ",
+            generation_id,
+            b"\r\n\r\n",
+            body,
+        )
+    )
+
+
+class FastProtocol(asyncio.Protocol):
+    """One connection: parse request heads, skip bodies, write precomputed replies."""
+
+    def __init__(
+        self,
+        answer: Answer,
+        models: bytes,
+        on_request: Callable[[], int],
+        connections: set[FastProtocol],
+    ) -> None:
+        self._answer = answer
+        self._models = models
+        self._on_request = on_request
+        self._connections = connections
+        self._buffer = bytearray()
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+        self._connections.discard(self)
+
+    def close(self) -> None:
+        """Close the connection (the server is shutting down)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while self._transport is not None:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self._buffer) > _MAX_HEAD:
+                    self._fail("431 Request Header Fields Too Large")
+                return
+            head = bytes(self._buffer[:end]).lower()
+            length = _content_length(head)
+            if length is None:
+                self._fail("411 Length Required")
+                return
+            start = end + 4
+            if len(self._buffer) < start + length:
+                return
+            body = bytes(self._buffer[start : start + length])
+            del self._buffer[: start + length]
+            self._reply(head, body)
+
+    def _reply(self, head: bytes, body: bytes) -> None:
+        assert self._transport is not None
+        request_line = head.split(b"\r\n", 1)[0]
+        generation_id = b"gen-local-%d" % self._on_request()
+        if request_line.startswith(b"get ") and b"/models" in request_line:
+            reply = _response("200 OK", b"application/json", self._models, generation_id)
+        elif request_line.startswith(b"post ") and b"/responses" in request_line:
+            try:
+                parsed = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                error = (
+                    b'{"error":{"message":"The request body must be a JSON object.","code":400}}'
+                )
+                reply = _response("400 Bad Request", b"application/json", error, generation_id)
+            else:
+                stream = parsed.get("stream") is True
+                kind = b"text/event-stream" if stream else b"application/json"
+                payload = self._answer(stream, _header_int(head, b"x-openresponses-deltas"))
+                reply = _response("200 OK", kind, payload, generation_id)
+        else:
+            reply = _response("404 Not Found", b"text/plain", b"Not Found", generation_id)
+        self._transport.write(reply)
+        if b"\r\nconnection: close" in head:
+            self._transport.close()
+
+    def _fail(self, status: str) -> None:
+        assert self._transport is not None
+        self._transport.write(_response(status, b"text/plain", status.encode(), b"gen-local-0"))
+        self._transport.close()
+
+
+def _header_int(head: bytes, name: bytes) -> int | None:
+    at = head.find(b"\r\n" + name + b":")
+    if at < 0:
+        return None
+    value = head[at + len(name) + 3 :].split(b"\r\n", 1)[0].strip()
+    return int(value) if value.isdigit() else None
+
+
+def _content_length(head: bytes) -> int | None:
+    if b"\r\ntransfer-encoding:" in head:
+        return None
+    length = _header_int(head, b"content-length")
+    return 0 if length is None else length

@@ -1,0 +1,519 @@
+"""LocalServer: an Open Responses server on 127.0.0.1 for tests, demos and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import inspect
+import itertools
+import threading
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from ._fast import FastProtocol
+from ._script import (
+    OutputItem,
+    RecordedRequest,
+    Reply,
+    ReplyLike,
+    Text,
+    Turn,
+    _Context,
+    _Plan,
+    as_reply,
+    echo_reply,
+)
+from ._wire import DONE_FRAME, comment_frame
+
+__all__ = ["LocalServer"]
+
+DEFAULT_MODEL = "openresponses/local"
+_FAST_WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit")
+
+
+class _Dropped(Exception):
+    """The reply closes the connection on purpose (not the client going away)."""
+
+    def __init__(self, response: web.StreamResponse | None = None) -> None:
+        super().__init__()
+        self.response = response
+
+
+class LocalServer:
+    """An Open Responses server on 127.0.0.1 that answers ``POST {base_url}/responses`` as scripted.
+
+    Replies queued with :meth:`add` are used first, one per request, in order. With the queue empty
+    the server answers with ``default`` (a reply, or a function of the request); out of the box
+    that is :func:`echo_reply`: ``You said: <last user text>``, streamed as the spec orders the
+    events when the request has ``"stream": true`` and plain JSON otherwise. Every reply carries an
+    ``X-Generation-Id``. ``GET {base_url}/models`` lists one model.
+
+    Run it in the test's event loop::
+
+        async with LocalServer() as server:
+            server.add(Text("Hi there", deltas=2), HTTPReply(429, headers={"Retry-After": "0"}))
+            ...  # point a client at server.base_url
+            assert server.requests[0].json["model"] == "openai/gpt-4o"
+
+    or in a background thread, from synchronous code (its own loop in a daemon thread)::
+
+        with LocalServer() as server:
+            requests.post(f"{server.base_url}/responses", json={"input": "Hi"})
+
+    Options: ``host`` and ``port`` to bind (``port=0``: a free port, read back from ``port`` once
+    started), ``default`` (a reply or reply function used when the queue is empty), ``deltas``
+    (split the default answer into that many text deltas), ``model`` (the model name when a
+    request names none).
+
+    ``fast=True`` is for benchmarks: a bare HTTP/1.1 responder (not aiohttp) answers every request
+    with a precomputed answer of ``deltas`` words (default 20; a request may ask for another count
+    with an ``X-OpenResponses-Deltas`` header), streamed or plain as asked, so that benchmarks
+    measure the client and not the server. It uses no scripted replies and records nothing but
+    ``request_count``.
+
+    >>> server = LocalServer().start_in_thread()
+    >>> server.base_url.startswith("http://127.0.0.1:") and server.base_url.endswith("/v1")
+    True
+    >>> server.stop()
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        default: ReplyLike | None = None,
+        deltas: int | None = None,
+        fast: bool = False,
+        model: str = DEFAULT_MODEL,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self._bind_port = port
+        self.default: ReplyLike | None = default
+        self.deltas = deltas
+        self.fast = fast
+        self.model = model
+        self.requests: list[RecordedRequest] = []
+        """Every request received, in order (none in fast mode)."""
+        self.request_count = 0
+        """How many requests reached ``/responses`` (counted even when not recorded)."""
+        self.disconnects = 0
+        """Replies whose client closed the connection before the server finished sending them."""
+        self.in_flight = 0
+        """Replies being sent right now (a stalled stream counts until its connection closes)."""
+        self._queue: collections.deque[ReplyLike] = collections.deque()
+        self._runner: web.AppRunner | None = None
+        self._handlers: set[asyncio.Task[Any]] = set()
+        self._closing = False
+        self._ids = itertools.count(1)
+        self._fast_cache: dict[tuple[bool, int], bytes] = {}
+        self._fast_server: asyncio.Server | None = None
+        self._fast_connections: set[FastProtocol] = set()
+        self._thread: threading.Thread | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
+        self._thread_stop: asyncio.Event | None = None
+
+    # ------------------------------------------------------------ public surface
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, e.g. ``http://127.0.0.1:54321``."""
+        if self._runner is None and self._fast_server is None:
+            raise RuntimeError(
+                "the server is not running: use `async with LocalServer()` or start it"
+            )
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The base URL to give a client, e.g. ``http://127.0.0.1:54321/v1``."""
+        return f"{self.url}/v1"
+
+    @property
+    def pending(self) -> int:
+        """Scripted replies not used yet."""
+        return len(self._queue)
+
+    def add(self, *replies: ReplyLike, times: int = 1) -> LocalServer:
+        """Queue replies, each used by one request, in order; ``times`` repeats the whole group.
+
+        ``server.add(HTTPReply(503), times=2).add("Recovered")`` fails the first two requests and
+        answers the third. A function in the queue is called with the :class:`RecordedRequest` and
+        returns the reply (it may be async; it runs in the server's loop, so in the server's
+        thread in thread mode). Safe to call from any thread.
+        """
+        if self.fast:
+            raise RuntimeError(
+                "a fast server serves one fixed answer and takes no scripted replies"
+            )
+        for _ in range(times):
+            self._queue.extend(replies)
+        return self
+
+    def reset(self) -> None:
+        """Forget queued replies, recorded requests and counters."""
+        self._queue.clear()
+        self.requests.clear()
+        self.request_count = self.disconnects = 0
+
+    async def wait_disconnects(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Wait until ``disconnects`` reaches ``count`` (``TimeoutError`` after ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        while self.disconnects < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{self.disconnects} client disconnects seen, waited for {count}"
+                )
+            await asyncio.sleep(0.005)
+
+    def wait_disconnects_blocking(self, count: int = 1, timeout: float = 5.0) -> None:
+        """:meth:`wait_disconnects` for synchronous code (the server runs in its thread)."""
+        deadline = time.monotonic() + timeout
+        while self.disconnects < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{self.disconnects} client disconnects seen, waited for {count}"
+                )
+            time.sleep(0.005)
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> LocalServer:
+        """Start serving in the running event loop; ``port=0`` picks a free port."""
+        if self._runner is not None or self._fast_server is not None:
+            raise RuntimeError("the server is already running")
+        self._closing = False
+        if self.fast:
+            return await self._start_fast()
+        app = web.Application(client_max_size=256 * 1024 * 1024)
+        app.router.add_post("/v1/responses", self._handle)
+        app.router.add_get("/v1/models", self._models)
+        # handler_cancellation: a client that hangs up cancels its handler, which is how we see it.
+        runner = web.AppRunner(
+            app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._bind_port)
+        await site.start()
+        self.port = runner.addresses[0][1]
+        self._runner = runner
+        return self
+
+    async def aclose(self) -> None:
+        """Stop serving and end any reply still in flight."""
+        thread = self._thread
+        if thread is not None and thread.ident != threading.get_ident():
+            raise RuntimeError("the server runs in a thread: stop it with `stop()`")
+        self._closing = True
+        fast, self._fast_server = self._fast_server, None
+        if fast is not None:
+            fast.close()
+            for connection in list(self._fast_connections):
+                connection.close()
+            await fast.wait_closed()
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        for task in list(self._handlers):
+            task.cancel()
+        await runner.cleanup()
+
+    async def __aenter__(self) -> LocalServer:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def start_in_thread(self, timeout: float = 10.0) -> LocalServer:
+        """Serve from a daemon thread with its own event loop; returns once it accepts requests."""
+        if self._thread is not None or self._runner is not None or self._fast_server is not None:
+            raise RuntimeError("the server is already running")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        async def main() -> None:
+            self._thread_stop = asyncio.Event()
+            try:
+                await self.start()
+            except BaseException as exc:
+                failure.append(exc)
+                ready.set()
+                raise
+            self._thread_loop = asyncio.get_running_loop()
+            ready.set()
+            try:
+                await self._thread_stop.wait()
+            finally:
+                await self.aclose()
+
+        def run() -> None:
+            try:
+                asyncio.run(main())
+            except BaseException:  # reported to the starting thread through `failure`
+                ready.set()
+
+        self._thread = threading.Thread(
+            target=run, name="openresponses-testing-server", daemon=True
+        )
+        self._thread.start()
+        if not ready.wait(timeout) or failure:
+            self._thread = None
+            if failure:
+                raise RuntimeError("the local server failed to start") from failure[0]
+            raise TimeoutError("the local server did not start in time")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop a server started with :meth:`start_in_thread` and join its thread."""
+        thread, loop, stop = self._thread, self._thread_loop, self._thread_stop
+        if thread is None or loop is None or stop is None:
+            raise RuntimeError(
+                "the server is not running in a thread (use `aclose()` for `start()`)"
+            )
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout)
+        self._thread = self._thread_loop = self._thread_stop = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start_in_thread()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        running = self._runner is not None or self._fast_server is not None
+        where = self.base_url if running else "not running"
+        return f"<LocalServer {where} pending={self.pending} requests={self.request_count}>"
+
+    # ------------------------------------------------------------ handlers
+
+    async def _models(self, request: web.Request) -> web.Response:
+        return web.json_response({"object": "list", "data": [_model_entry(self.model)]})
+
+    def _next_reply(self) -> ReplyLike | None:
+        try:
+            return self._queue.popleft()
+        except IndexError:
+            return None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.request_count += 1
+        number = next(self._ids)
+        generation_id = f"gen-local-{number}"
+        raw = await request.read()
+        scripted = self._next_reply()
+        try:
+            body = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            body = None
+        recorded = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            headers=request.headers,
+            body=raw,
+            json=body,
+            generation_id=generation_id,
+        )
+        self.requests.append(recorded)
+        if scripted is None and not isinstance(body, Mapping):
+            return _invalid_body(generation_id)
+        reply = await self._resolve(scripted, recorded)
+        ctx = _Context(
+            request=recorded,
+            response_id=f"resp_local_{number}",
+            created_at=int(time.time()),
+            model=self.model,
+        )
+        plan = reply._plan(ctx)
+        headers = {"X-Generation-Id": generation_id, **plan.headers}
+        return await self._send(request, plan, headers)
+
+    async def _resolve(self, scripted: ReplyLike | None, recorded: RecordedRequest) -> Reply:
+        value: Any = scripted if scripted is not None else self.default
+        if value is None:
+            return echo_reply(recorded, deltas=self.deltas)
+        # A function may return another function (e.g. a router picking a script): follow it.
+        for _ in range(8):
+            if not callable(value) or isinstance(value, (Reply, OutputItem)):
+                break
+            value = value(recorded)
+            if inspect.isawaitable(value):
+                value = await value
+        return as_reply(value)
+
+    async def _send(
+        self, request: web.Request, plan: _Plan, headers: Mapping[str, str]
+    ) -> web.StreamResponse:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+        self.in_flight += 1
+        try:
+            if plan.delay:
+                await asyncio.sleep(plan.delay)
+            if plan.kind == "disconnect":
+                raise _Dropped
+            if plan.kind == "http":
+                return await self._send_body(request, plan, headers)
+            return await self._send_stream(request, plan, headers)
+        except _Dropped as dropped:
+            if request.transport is not None:
+                request.transport.close()
+            # The handler must return a response; aiohttp writes nothing more on a closed transport.
+            return dropped.response or web.Response(status=499)
+        except ConnectionResetError:
+            self.disconnects += 1
+            return web.Response(status=499)
+        except asyncio.CancelledError:
+            if not self._closing:
+                self.disconnects += 1
+            raise
+        finally:
+            self.in_flight -= 1
+            if task is not None:
+                self._handlers.discard(task)
+
+    async def _send_body(
+        self, request: web.Request, plan: _Plan, headers: Mapping[str, str]
+    ) -> web.StreamResponse:
+        if plan.drop_after is None:
+            return web.Response(status=plan.status, body=plan.body, headers=headers)
+        response = web.StreamResponse(status=plan.status, headers=headers)
+        response.content_length = len(plan.body)
+        await response.prepare(request)
+        await response.write(plan.body[: len(plan.body) // 2])
+        raise _Dropped(response)
+
+    async def _send_stream(
+        self, request: web.Request, plan: _Plan, headers: Mapping[str, str]
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(
+            status=plan.status, headers={"Cache-Control": "no-cache", **headers}
+        )
+        await response.prepare(request)
+        simple = not (
+            plan.first_event_delay
+            or plan.event_delay
+            or plan.stall_after is not None
+            or plan.drop_after is not None
+        )
+        if simple:
+            # Nothing to time: one write, so the server costs as little as possible.
+            await response.write(b"".join((*plan.frames, DONE_FRAME if plan.done else b"")))
+            await response.write_eof()
+            return response
+        keepalive = comment_frame(plan.keepalive_comment)
+        await self._wait(response, plan, plan.first_event_delay, keepalive)
+        for index, frame in enumerate(plan.frames):
+            if index == plan.drop_after:
+                raise _Dropped(response)
+            if index == plan.stall_after:
+                await self._wait(response, plan, plan.stall_for, keepalive)
+            if index and plan.event_delay:
+                await self._wait(response, plan, plan.event_delay, keepalive)
+            await response.write(frame)
+        if plan.drop_after is not None and plan.drop_after >= len(plan.frames):
+            raise _Dropped(response)
+        if plan.stall_after is not None and plan.stall_after >= len(plan.frames):
+            await self._wait(response, plan, plan.stall_for, keepalive)
+        if plan.done:
+            await response.write(DONE_FRAME)
+        await response.write_eof()
+        return response
+
+    async def _wait(
+        self, response: web.StreamResponse, plan: _Plan, seconds: float | None, keepalive: bytes
+    ) -> None:
+        """Sleep (``None``: until cancelled), sending keep-alive comments at the plan's interval."""
+        if seconds is not None and seconds <= 0:
+            return
+        if plan.keepalive is None:
+            await asyncio.sleep(seconds if seconds is not None else 1e9)
+            return
+        deadline = None if seconds is None else asyncio.get_running_loop().time() + seconds
+        while True:
+            now = asyncio.get_running_loop().time()
+            step = plan.keepalive if deadline is None else min(plan.keepalive, deadline - now)
+            if step <= 0:
+                return
+            await asyncio.sleep(step)
+            if deadline is not None and asyncio.get_running_loop().time() >= deadline:
+                return
+            await response.write(keepalive)
+
+    # ------------------------------------------------------------ fast path
+
+    async def _start_fast(self) -> LocalServer:
+        models = orjson.dumps({"object": "list", "data": [_model_entry(self.model)]})
+        loop = asyncio.get_running_loop()
+
+        def protocol() -> FastProtocol:
+            return FastProtocol(self._fast_answer, models, self._count_fast, self._fast_connections)
+
+        self._fast_server = await loop.create_server(protocol, self.host, self._bind_port)
+        self.port = self._fast_server.sockets[0].getsockname()[1]
+        return self
+
+    def _count_fast(self) -> int:
+        self.request_count += 1
+        return self.request_count
+
+    def _fast_answer(self, stream: bool, deltas: int | None) -> bytes:
+        key = (stream, deltas or self.deltas or 20)
+        payload = self._fast_cache.get(key)
+        if payload is None:
+            if len(self._fast_cache) > 64:
+                self._fast_cache.clear()
+            payload = self._fast_cache[key] = self._precompute(*key)
+        return payload
+
+    def _precompute(self, stream: bool, deltas: int) -> bytes:
+        text = " ".join(_FAST_WORDS[i % len(_FAST_WORDS)] for i in range(deltas))
+        recorded = RecordedRequest(
+            method="POST",
+            path="/v1/responses",
+            json={"model": self.model, "input": "fast", "stream": stream},
+        )
+        ctx = _Context(
+            request=recorded,
+            response_id="resp_local_fast",
+            created_at=int(time.time()),
+            model=self.model,
+        )
+        # One word per delta: the words are joined by single spaces, so there are exactly `deltas`.
+        plan = Turn(Text(text))._plan(ctx)
+        return b"".join((*plan.frames, DONE_FRAME)) if stream else plan.body
+
+
+def _model_entry(model: str) -> dict[str, Any]:
+    return {"id": model, "object": "model", "created": 0, "owned_by": "openresponses"}
+
+
+def _invalid_body(generation_id: str) -> web.Response:
+    error = {
+        "error": {
+            "message": "The request body must be a JSON object.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "invalid_json",
+        }
+    }
+    return web.json_response(error, status=400, headers={"X-Generation-Id": generation_id})

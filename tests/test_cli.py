@@ -1,0 +1,333 @@
+"""The ``openresponses`` command, run in-process (``main(argv)``) and as a subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from openresponses import __version__
+from openresponses.__main__ import main
+from openresponses.testing import HTTPReply, InBandError, LocalServer, Text, Turn
+
+ENV_NAMES = (
+    "OPENROUTER_API_KEY",
+    "OPENRESPONSES_API_KEY",
+    "OPENRESPONSES_BASE_URL",
+    "OPENRESPONSES_MODEL",
+    "OPENRESPONSES_LOG",
+)
+
+
+@pytest.fixture(autouse=True)
+def no_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no key, base URL, model or log level in the environment."""
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def server(openresponses_server: LocalServer) -> LocalServer:
+    """The plugin's thread-mode LocalServer."""
+    return openresponses_server
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess: ours minus any configuration, plus ``extra``."""
+    env = {key: value for key, value in os.environ.items() if key not in ENV_NAMES}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m openresponses ARGS`` in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "openresponses", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=clean_env(**env),
+        timeout=60,
+    )
+
+
+def test_streams_the_answer_to_stdout(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A prompt argument is streamed: the answer on stdout, one streaming request sent."""
+    assert main(["--base-url", server.base_url, "Hello there"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "You said: Hello there\n"
+    assert err == ""
+    body = server.requests[0].json
+    assert body["stream"] is True
+    assert body["input"] == "Hello there"
+    assert body["model"] == "openai/o4-mini"
+
+
+def test_options_reach_the_request(server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """-m, -i, -r, --max-output-tokens and -t become the request's fields."""
+    argv = ["--base-url", server.base_url, "-m", "acme/model", "-i", "Be brief."]
+    argv += ["-r", "low", "--max-output-tokens", "50", "-t", "0.5", "Hi"]
+    assert main(argv) == 0
+    body = server.requests[0].json
+    assert body["model"] == "acme/model"
+    assert body["instructions"] == "Be brief."
+    assert body["reasoning"] == {"effort": "low"}
+    assert body["max_output_tokens"] == 50
+    assert body["temperature"] == 0.5
+    assert capsys.readouterr().out == "You said: Hi\n"
+
+
+def test_model_defaults_from_the_environment(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OPENRESPONSES_MODEL sets the default model, and OPENRESPONSES_BASE_URL the server."""
+    monkeypatch.setenv("OPENRESPONSES_MODEL", "acme/default")
+    monkeypatch.setenv("OPENRESPONSES_BASE_URL", server.base_url)
+    assert main(["Hi"]) == 0
+    assert server.requests[0].json["model"] == "acme/default"
+
+
+def test_json_prints_every_event_as_a_json_line(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--json: one JSON object per line, from response.created to response.completed."""
+    server.add(Text("one two three"))
+    assert main(["--base-url", server.base_url, "--json", "Hi"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    events = [json.loads(line) for line in lines]
+    assert events[0]["type"] == "response.created"
+    assert events[-1]["type"] == "response.completed"
+    deltas = [e["delta"] for e in events if e["type"] == "response.output_text.delta"]
+    assert "".join(deltas) == "one two three"
+    assert events[-1]["response"]["output"][0]["content"][0]["text"] == "one two three"
+
+
+def test_no_stream_prints_the_whole_answer(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--no-stream sends a plain request and prints its output text."""
+    assert main(["--base-url", server.base_url, "--no-stream", "Hi"]) == 0
+    assert capsys.readouterr().out == "You said: Hi\n"
+    assert server.requests[0].json["stream"] is False
+
+
+def test_no_stream_json_prints_the_response(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--no-stream --json prints the Response as one JSON line."""
+    assert main(["--base-url", server.base_url, "--no-stream", "--json", "Hi"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    response = json.loads(line)
+    assert response["status"] == "completed"
+    assert response["output"][0]["content"][0]["text"] == "You said: Hi"
+
+
+@pytest.mark.parametrize("argv", [["-"], []], ids=["dash", "no-prompt"])
+def test_reads_the_prompt_from_stdin(
+    server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    """'-' or no prompt reads stdin (trailing newlines dropped)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("piped question\n"))
+    assert main(["--base-url", server.base_url, *argv]) == 0
+    assert server.requests[0].json["input"] == "piped question"
+    assert capsys.readouterr().out == "You said: piped question\n"
+
+
+def test_an_empty_prompt_is_a_usage_error(
+    server: LocalServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blank stdin exits 2 with one line, and nothing is sent."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("  \n"))
+    assert main(["--base-url", server.base_url]) == 2
+    assert capsys.readouterr().err == "openresponses: the prompt is empty\n"
+    assert server.request_count == 0
+
+
+def test_rate_limit_prints_one_error_line(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 429 that outlasts the retries: one stderr line with class, status, message, id; exit 1."""
+    server.add(HTTPReply(429, headers={"Retry-After": "0"}), times=2)
+    assert main(["--base-url", server.base_url, "--max-retries", "1", "Hi"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "openresponses: RateLimitError: HTTP 429 Too Many Requests (generation id gen-local-2)\n"
+    )
+    assert server.request_count == 2
+
+
+def test_unauthorized_says_how_to_set_a_key(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 401 with no key sent names the class and status, and how to set OPENROUTER_API_KEY."""
+    body = {"error": {"code": 401, "message": "No auth credentials found"}}
+    server.add(HTTPReply(401, body=body))
+    assert main(["--base-url", server.base_url, "Hi"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        "openresponses: AuthenticationError: HTTP 401 No auth credentials found "
+        "(generation id gen-local-1)"
+    )
+    assert "OPENROUTER_API_KEY" in line
+
+
+def test_an_error_mid_stream_keeps_the_partial_text(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An in-band error after HTTP 200: the text so far, a finished line, a StreamError line."""
+    broken = InBandError(code=502, message="Provider disconnected", shape="openrouter")
+    server.add(
+        Turn(Text("partial answer here"), stream_error=broken, error_after=6, terminal=False)
+    )
+    assert main(["--base-url", server.base_url, "Hi"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "partial answer\n"
+    assert err == (
+        "openresponses: StreamError: [502] Provider disconnected (generation id gen-local-1)\n"
+    )
+
+
+def test_an_incomplete_answer_is_flagged(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A response cut short by max_output_tokens prints its text and says why on stderr."""
+    server.add(Turn(Text("The river"), status="incomplete"))
+    assert main(["--base-url", server.base_url, "Hi"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "The river\n"
+    assert err == "openresponses: the answer is incomplete (max_output_tokens)\n"
+
+
+def test_a_bad_parameter_is_refused_before_sending(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An out-of-range temperature exits 2 naming the field; no request is made."""
+    assert main(["--base-url", server.base_url, "-t", "5", "Hi"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("openresponses: InvalidRequestError: temperature: ")
+    assert server.request_count == 0
+
+
+def test_an_unreachable_server_is_a_connection_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """A closed port: one APIConnectionError line, exit 1, no traceback."""
+    with LocalServer() as closed:
+        base_url = closed.base_url
+    assert main(["--base-url", base_url, "--max-retries", "0", "Hi"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("openresponses: APIConnectionError: ")
+    assert err.count("\n") == 1
+
+
+def test_a_key_is_sent_to_a_loopback_server(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With OPENROUTER_API_KEY set, the request carries it as a bearer token."""
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test")
+    assert main(["--base-url", server.base_url, "Hi"]) == 0
+    assert server.requests[0].headers["Authorization"] == "Bearer sk-or-test"
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_no_key_for_a_remote_server_exits_2(
+    how: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No key and a remote base URL: say how to set one or try the demo, exit 2, send nothing."""
+    remote = "https://openrouter.ai/api/v1"
+    argv = ["Hi"]
+    if how == "argument":
+        argv = ["--base-url", remote, "Hi"]
+    else:
+        monkeypatch.setenv("OPENRESPONSES_BASE_URL", remote)
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"openresponses: no API key for {remote}: export OPENROUTER_API_KEY=")
+    assert "openresponses demo" in err
+    assert err.count("\n") == 1
+
+
+def test_no_key_and_no_base_url_uses_the_built_in_server() -> None:
+    """The first README command on a fresh machine: a streamed answer and one note on stderr."""
+    result = run_cli("Write a haiku about rivers")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "You said: Write a haiku about rivers\n"
+    (note,) = result.stderr.splitlines()
+    assert "built-in local server" in note
+    assert "OPENROUTER_API_KEY" in note
+
+
+def test_stdin_through_a_pipe() -> None:
+    """``echo ... | openresponses`` reads the piped prompt (built-in server)."""
+    result = run_cli(stdin="from a pipe\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "You said: from a pipe\n"
+
+
+def test_ctrl_c_stops_a_stream_cleanly(server: LocalServer) -> None:
+    """SIGINT mid-stream: exit 130, 'interrupted' on stderr, no traceback, connection dropped."""
+    server.add(Turn(Text("first words then a stall"), stall_after=6))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "openresponses", "--base-url", server.base_url, "Hi"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+    )
+    assert process.stdout is not None
+    first = process.stdout.read(5)  # wait for the stream to start
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert first == b"first"
+    assert process.returncode == 130
+    assert err.decode() == "openresponses: interrupted\n"
+    server.wait_disconnects_blocking(1)
+
+
+def test_demo_tours_the_sdk_offline() -> None:
+    """``openresponses demo`` streams, runs a tool, batches with progress, handles errors."""
+    started = time.monotonic()
+    result = run_cli("demo", OPENROUTER_API_KEY="sk-or-never-sent")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Rivers carve the stone," in out
+    assert 'the model called get_weather({"city":"Paris"}) -> \'18 °C and sunny in Paris\'' in out
+    assert "Tool said: 18 °C and sunny in Paris" in out
+    assert "batch: 8/8 done" in out
+    assert "8 answers in" in out
+    assert "429 Too Many Requests, retried: 'You said: Are you there?' after 2 requests" in out
+    assert "AuthenticationError: HTTP 401 No auth credentials found" in out
+    assert "StreamError: [502] Provider disconnected" in out
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_version_help_and_python_m() -> None:
+    """``python -m openresponses`` runs the same command: --version, and --help naming the demo."""
+    version = run_cli("--version")
+    assert version.returncode == 0
+    assert version.stdout == f"openresponses {__version__}\n"
+    usage = run_cli("--help")
+    assert usage.returncode == 0
+    assert "openresponses demo" in usage.stdout
+    assert "OPENROUTER_API_KEY" in usage.stdout
+
+
+def test_importing_the_cli_leaves_the_local_server_out() -> None:
+    """The CLI module does not import openresponses.testing (aiohttp.web) until it needs it."""
+    code = "import sys, openresponses._cli; print('openresponses.testing' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), timeout=60
+    )
+    assert result.stdout == "False\n", result.stderr

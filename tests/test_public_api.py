@@ -1,0 +1,48 @@
+"""The package's public surface: a sorted, complete ``__all__`` and a version matching the metadata."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+
+import openresponses
+
+
+def test_all_is_sorted() -> None:
+    """``__all__`` is sorted the way the interpreter sorts strings."""
+    assert list(openresponses.__all__) == sorted(openresponses.__all__)
+
+
+def test_all_is_complete() -> None:
+    """Every public class and function importable from the root is listed in ``__all__``."""
+    public = {
+        name
+        for name, value in vars(openresponses).items()
+        if not name.startswith("_")
+        and (inspect.isclass(value) or inspect.isfunction(value))
+        and getattr(value, "__module__", "").startswith("openresponses")
+    }
+    assert public <= set(openresponses.__all__)
+
+
+def test_all_names_exist() -> None:
+    """Every name in ``__all__`` resolves on the package."""
+    missing = [name for name in openresponses.__all__ if not hasattr(openresponses, name)]
+    assert missing == []
+
+
+def test_version_matches_metadata() -> None:
+    """``__version__`` is the installed distribution's version."""
+    assert openresponses.__version__ == importlib.metadata.version("openresponses")
+
+
+def test_errors_share_one_root() -> None:
+    """Every exception class exported derives from ``OpenResponsesError``."""
+    errors = [
+        getattr(openresponses, name)
+        for name in openresponses.__all__
+        if inspect.isclass(getattr(openresponses, name))
+        and issubclass(getattr(openresponses, name), BaseException)
+    ]
+    assert errors
+    assert all(issubclass(cls, openresponses.OpenResponsesError) for cls in errors)
