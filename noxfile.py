@@ -35,9 +35,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite against the installed (non-editable) package."""
+    """The suite against the installed (non-editable) package; docs have their own session."""
     session.install(".", *_group("tests"))
-    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+    args = session.posargs or ["--ignore=tests/docs"]
+    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args)
 
 
 @nox.session

@@ -38,6 +38,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from benchmarks._common import (
     DELTAS_HEADER,
     MODEL,
+    PYCACHE_ENV,
     Metric,
     Target,
     import_command,
@@ -351,11 +352,12 @@ def fresh_interpreters(base_url: str, names: list[str], s: Settings) -> dict[str
     memory = [_memory_command(base_url, name, s) for name in names]
     imports = [import_command(IMPORTS[name]) for name in names for _ in range(s.import_repeat)]
     if s.quick:
-        lines = last_lines(memory + imports, parallel=True)
+        # The children do not mind the bytecode cache; the import timings need it.
+        lines = last_lines(memory + imports, parallel=True, env=PYCACHE_ENV)
         memory_lines, import_lines = lines[: len(memory)], lines[len(memory) :]
     else:
         memory_lines = last_lines(memory)
-        import_lines = last_lines(imports)
+        import_lines = last_lines(imports, env=PYCACHE_ENV)
     found: dict[str, dict[str, float]] = {"rss": {}, "traced": {}, "import": {}}
     for name, line in zip(names, memory_lines, strict=True):
         child = json.loads(line)

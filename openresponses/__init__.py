@@ -1,4 +1,4 @@
-"""openresponses: an asyncio-first SDK for the OpenRouter Responses API and any Open Responses server."""
+"""openresponses: an asyncio-first SDK for the Responses API of OpenRouter and Open Responses."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ from openresponses import (
     StreamError,
     __version__,
     function_tool,
+    to_dict,
 )
 
 if TYPE_CHECKING:
@@ -323,8 +324,6 @@ def _say(message: str) -> None:
 
 
 def _json(value: Any) -> str:
-    from openresponses.types import to_dict
-
     return json.dumps(to_dict(value), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -390,7 +389,6 @@ async def _demo_stream(server: LocalServer, client: AsyncClient) -> None:
 
 async def _demo_tools(server: LocalServer, client: AsyncClient) -> None:
     from openresponses.testing import ToolCall
-    from openresponses.tools import run_tools
 
     _heading(2, "A tool call round trip", "await client.responses.run(..., tools=[get_weather])")
 
@@ -405,8 +403,8 @@ async def _demo_tools(server: LocalServer, client: AsyncClient) -> None:
 
     # The model asks for the tool; the default reply then answers with what the tool said.
     server.add(ToolCall("get_weather", {"city": "Paris"}))
-    result = await run_tools(
-        client, model=DEFAULT_MODEL, input="What's the weather in Paris?", tools=[get_weather]
+    result = await client.responses.run(
+        model=DEFAULT_MODEL, input="What's the weather in Paris?", tools=[get_weather]
     )
     for tool_result in result.tool_results:
         call = tool_result.call
@@ -415,7 +413,6 @@ async def _demo_tools(server: LocalServer, client: AsyncClient) -> None:
 
 
 async def _demo_batch(server: LocalServer, client: AsyncClient) -> None:
-    from openresponses.batch import run_batch
     from openresponses.testing import Turn, echo_reply
 
     count, latency = 8, 0.25
@@ -434,7 +431,7 @@ async def _demo_batch(server: LocalServer, client: AsyncClient) -> None:
     server.add(slow, times=count)
     requests = [{"model": DEFAULT_MODEL, "input": f"Question {n}"} for n in range(count)]
     started = time.monotonic()
-    results = await run_batch(client, requests, concurrency=count, progress=progress)
+    results = await client.responses.batch(requests, concurrency=count, progress=progress)
     elapsed = time.monotonic() - started
     answered = sum(isinstance(result, Response) for result in results)
     _write(

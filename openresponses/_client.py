@@ -167,7 +167,7 @@ class AsyncResponses:
         return await run_tools(self._client, **params)
 
     def run_stream(self, /, **params: Any) -> ToolRunStream:
-        """The tool-calling loop, streaming every turn: see ``openresponses.tools.run_tools_stream``."""
+        """The tool-calling loop, streaming each turn: ``openresponses.tools.run_tools_stream``."""
         from .tools import run_tools_stream
 
         return run_tools_stream(self._client, **params)
@@ -308,6 +308,7 @@ class AsyncClient:
         if max_retries is not None:
             policy = attrs.evolve(policy, max_retries=max_retries)
         self._policy = policy
+        self._policy_variants: dict[int, RetryPolicy] = {}
         _check_positive("connector_limit", connector_limit, allow_zero=True)
         _check_positive("connector_limit_per_host", connector_limit_per_host, allow_zero=True)
         _check_positive("max_response_bytes", max_response_bytes, allow_zero=False)
@@ -433,7 +434,12 @@ class AsyncClient:
             headers = {**headers, **extra_headers} if headers else dict(extra_headers)
         policy = self._policy
         if max_retries is not None and max_retries != policy.max_retries:
-            policy = attrs.evolve(policy, max_retries=max_retries)
+            # Batches pass the same override on every call: build each variant once.
+            variant = self._policy_variants.get(max_retries)
+            if variant is None:
+                variant = attrs.evolve(policy, max_retries=max_retries)
+                self._policy_variants[max_retries] = variant
+            policy = variant
         call = _Call(
             data,
             headers,

@@ -230,7 +230,7 @@ class StreamError(OpenResponsesError):
 
 
 class ResponseValidationError(OpenResponsesError):
-    """A payload that cannot be read at all; ``payload`` is the raw data, ``path`` where it broke."""
+    """A payload that cannot be read at all: ``payload`` is the raw data, ``path`` the place."""
 
     def __init__(self, message: str, *, payload: Any, path: str = "$") -> None:
         self.message = message

@@ -33,7 +33,9 @@ class Timeout:
             if value is not None and (isinstance(value, bool) or not value > 0):
                 from ._errors import InvalidRequestError
 
-                raise InvalidRequestError(f"timeout.{name}", f"must be a positive number, got {value!r}")
+                raise InvalidRequestError(
+                    f"timeout.{name}", f"must be a positive number, got {value!r}"
+                )
 
 
 TimeoutTypes = Union[float, int, Timeout, None]

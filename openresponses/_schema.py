@@ -2,8 +2,10 @@
 
 ``function_tool`` (a function's parameters) and structured output (an attrs class) both use it. The
 schema and the reader walk the same hints, so the reader accepts what the schema allows and nothing
-else: no coercion of ``"5"`` to ``5``, no unknown keys, no missing required keys (the one leniency:
-a plain JSON object for a ``dict`` in strict mode, which a provider that ignores ``strict`` sends).
+else: no coercion of ``"5"`` to ``5``, no unknown keys, no missing required keys (in strict mode
+every key is required, a key with a default too). The leniencies a caller opts into are for
+providers that ignore ``strict``: a plain JSON object for a ``dict`` (always accepted), and
+``missing_defaults=True``, which lets an object leave out the keys that have defaults.
 
 Strict mode follows the rules of strict function calling and strict ``json_schema`` output: every
 object lists all its properties as required and sets ``additionalProperties: false``; a parameter
@@ -356,19 +358,28 @@ def _class_description(cls: type) -> str | None:
 # -- reading JSON back
 
 
-def read_value(value: Any, hint: Any, *, strict: bool) -> Any:
-    """``value`` (decoded JSON) checked against ``hint`` and built into it, or SchemaMismatch."""
-    return _Reader(strict).read(value, hint, "$")
+def read_value(value: Any, hint: Any, *, strict: bool, missing_defaults: bool = False) -> Any:
+    """``value`` (decoded JSON) checked against ``hint`` and built into it, or SchemaMismatch.
+
+    ``missing_defaults=True`` accepts objects without the keys that have defaults, which the
+    strict schema requires.
+    """
+    return _Reader(strict, missing_defaults).read(value, hint, "$")
 
 
-def read_fields(value: Any, fields: Sequence[Field], *, strict: bool) -> dict[str, Any]:
+def read_fields(
+    value: Any, fields: Sequence[Field], *, strict: bool, missing_defaults: bool = False
+) -> dict[str, Any]:
     """A JSON object checked against ``fields``; returns keyword arguments (defaults left out)."""
-    return _Reader(strict).object(value, fields, "$")
+    return _Reader(strict, missing_defaults).object(value, fields, "$")
 
 
 class _Reader:
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, missing_defaults: bool = False) -> None:
         self.strict = strict
+        # Strict schemas list every key as required: a key with a default may be left out
+        # only when the caller asks for it (or the schema is not strict).
+        self.complete = strict and not missing_defaults
 
     def read(self, value: Any, hint: Any, path: str) -> Any:
         hint = _unwrap_annotated(hint)[0]
@@ -490,7 +501,7 @@ class _Reader:
         for field in fields:
             where = f"{path}.{field.key}"
             if field.key not in value:
-                if field.required:
+                if field.required or self.complete:
                     errors.append((where, "required property is missing"))
                 continue
             entry = value[field.key]

@@ -229,7 +229,9 @@ def parse_output(
     if isinstance(text_format, Mapping):
         return ParsedResponse(response=response, output_parsed=data, output_text=text)
     try:
-        value = read_value(data, text_format, strict=True)
+        # An error here is final (no model to correct itself, unlike a tool call), so a key the
+        # class has a default for may be missing: providers that ignore strict leave them out.
+        value = read_value(data, text_format, strict=True, missing_defaults=True)
     except SchemaMismatch as exc:
         raise OutputParseError(
             f"the output does not fit {text_format.__name__}: {exc.describe()}",

@@ -1,4 +1,4 @@
-"""Shared test configuration: anyio's pytest plugin on the asyncio backend (aiohttp is asyncio-only)."""
+"""Shared test configuration: anyio's pytest plugin on asyncio (aiohttp is asyncio-only)."""
 
 from __future__ import annotations
 

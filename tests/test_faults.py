@@ -325,13 +325,14 @@ async def test_keepalive_only_stall_times_out_stream(server: LocalServer) -> Non
     seen: list[StreamEvent] = []
     client = make_client(server.base_url, timeout=Timeout(stream_idle=0.3))
     async with client:
+        started = time.monotonic()
         with pytest.raises(APITimeoutError, match="stream_idle"):
             await read_events(client, seen)
-        waited_from = time.monotonic()
+        raised = time.monotonic()
         assert acquired(client) == 0
+    assert 0.3 <= raised - started < 0.8  # the first events arrive at once, then the stall
     assert deltas_of(seen) == "alpha beta"
-    await server.wait_disconnects(1, timeout=2.0)
-    assert time.monotonic() - waited_from < 1.0
+    await server.wait_disconnects(1, timeout=1.0)
     assert server.request_count == 1
 
 

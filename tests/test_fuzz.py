@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from openresponses import (
@@ -29,7 +29,7 @@ from openresponses import (
 from openresponses._accumulator import ResponseAccumulator
 from openresponses._serde import _EVENT_TABLE, dumps, parse_event, parse_response, unstructure
 from openresponses._sse import SSEDecoder
-from openresponses.testing import LocalServer, Transcript
+from openresponses.testing import HTTPReply, LocalServer, Transcript
 
 pytestmark = pytest.mark.anyio
 
@@ -234,7 +234,19 @@ def _check_response(data: Any) -> None:
     _ = response.output_text
 
 
+# What orjson reads for the integer 18446744073709551616 (2**64): a float the converter turns back
+# into an int that no longer fits the 64 bits orjson can write.
+BEYOND_64_BITS = 1.8446744073709552e19
+
+
 @settings(max_examples=400, deadline=None)
+@example(
+    {
+        "type": "response.output_item.added",
+        "output_index": BEYOND_64_BITS,
+        "item": {"type": "message", "id": "m1", "role": "assistant", "content": []},
+    }
+)
 @given(st.one_of(JSON, mutated(PAYLOADS)))
 def test_random_json_into_parse_event_is_a_value_or_a_validation_error(value: Any) -> None:
     """Any JSON as an event payload: a typed event, or ResponseValidationError; nothing else."""
@@ -242,6 +254,7 @@ def test_random_json_into_parse_event_is_a_value_or_a_validation_error(value: An
 
 
 @settings(max_examples=300, deadline=None)
+@example({"id": "r1", "status": "completed", "output": [], "usage": {"input_tokens": 2.0**64}})
 @given(st.one_of(JSON, mutated(RESPONSES)))
 def test_random_json_into_parse_response_is_a_value_or_a_validation_error(value: Any) -> None:
     """Any JSON as a response (bytes or decoded): a Response, or ResponseValidationError."""
@@ -323,7 +336,31 @@ def test_accumulator_never_raises_on_any_sequence_of_events(payloads: list[Any])
             _ = snapshot.output_text
     final = accumulator.snapshot()
     if final is not None:
-        dumps(final)
+        assert isinstance(unstructure(final), dict)
+
+
+async def test_an_integer_beyond_64_bits_from_a_server_can_be_sent_back(
+    server: LocalServer,
+) -> None:
+    """A response holding 2**64 in an int field can be resent as input (no bare TypeError)."""
+    citation = (
+        b'{"type":"url_citation","url":"https://x.test","title":"t",'
+        b'"start_index":0,"end_index":18446744073709551616}'
+    )
+    body = (
+        b'{"id":"r1","object":"response","status":"completed","output":[{"type":"message",'
+        b'"id":"m1","role":"assistant","status":"completed","content":[{"type":"output_text",'
+        b'"text":"x","annotations":[' + citation + b"]}]}]}"
+    )
+    server.add(HTTPReply(200, body=body, content_type="application/json"))
+    async with AsyncClient(base_url=server.base_url, max_retries=0) as client:
+        first = await client.responses.create(model="m", input="Hi")
+        again = await client.responses.create(
+            model="m", input=[*first.output, {"role": "user", "content": "more"}]
+        )
+    assert again.output_text == "You said: more"
+    sent = orjson.loads(server.requests[1].body)["input"][0]["content"][0]["annotations"][0]
+    assert sent["end_index"] == BEYOND_64_BITS
 
 
 def test_fuzz_pools_are_not_empty() -> None:

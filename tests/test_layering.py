@@ -1,4 +1,4 @@
-"""Imports flow one way, as DESIGN.md draws them; only the named modules touch aiohttp, cattrs and anyio's portal."""
+"""Imports flow one way, as DESIGN.md draws them; aiohttp, cattrs and the portal stay put."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _owner(path: Path) -> str:
 
 
 def test_core_imports_flow_downwards() -> None:
-    """No core module imports from its own row or a row above it (types/ may import within itself)."""
+    """No core module imports from its own row or above (types/ may import within itself)."""
     row_of = {name: index for index, names in enumerate(ROWS) for name in names}
     offences = []
     for path in PACKAGE.rglob("*.py"):
@@ -94,7 +94,7 @@ def test_third_party_imports_stay_in_their_modules() -> None:
 
 
 def test_helpers_use_only_the_public_surface() -> None:
-    """Modules above the client import the package root or public modules, never a core private module."""
+    """Modules above the client import only the root or public modules, never core private ones."""
     offences = []
     for path in PACKAGE.rglob("*.py"):
         owner = _owner(path)

@@ -1,4 +1,4 @@
-"""The package's public surface: a sorted, complete ``__all__`` and a version matching the metadata."""
+"""The public surface: a sorted, complete ``__all__`` and a version matching the metadata."""
 
 from __future__ import annotations
 

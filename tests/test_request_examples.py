@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from openresponses._request import build_request_body
 from openresponses._serde import dumps, structure
 
 # The specs and seed documents live outside the repo, beside it.
-SHARED = Path(os.environ.get("OPENRESPONSES_SHARED_DIR", "/work/shared"))
+SHARED = Path(__file__).parent / "data"
 BOTH = ("openrouter", "openresponses")
 OPENROUTER = ("openrouter",)
 

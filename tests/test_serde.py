@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -52,7 +51,7 @@ from openresponses._serde import (
 )
 
 # The specs and seed documents live outside the repo, beside it.
-SEEDS = Path(os.environ.get("OPENRESPONSES_SHARED_DIR", "/work/shared")) / "seeds"
+SEEDS = Path(__file__).parent / "data" / "seeds"
 
 
 def _event(payload: dict[str, Any]) -> StreamEvent:

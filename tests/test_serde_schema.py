@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from openresponses import Item, Response, ResponseValidationError, StreamEvent
 from openresponses._serde import parse_event, parse_response, structure, unstructure
 
 # The specs live outside the repo, beside it.
-SPEC_DIR = Path(os.environ.get("OPENRESPONSES_SHARED_DIR", "/work/shared")) / "spec"
+SPEC_DIR = Path(__file__).parent / "data" / "spec"
 MAX_DEPTH = 4  # deeper than this, only required keys and empty arrays: keeps values small
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
 JSON_LEAF = st.none() | st.booleans() | st.integers(-1000, 1000) | TEXT

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -14,7 +13,7 @@ import pytest
 from openresponses import types as t
 from openresponses.types._base import EMPTY, WireModel
 
-SPEC_DIR = Path(os.environ.get("OPENRESPONSES_SHARED_DIR", "/work/shared")) / "spec"
+SPEC_DIR = Path(__file__).parent / "data" / "spec"
 UNKNOWN = {
     t.UnknownEvent,
     t.UnknownItem,

@@ -1,0 +1,93 @@
+"""Never run, only type-checked (``mypy --strict``): the public API as users write it."""
+
+from __future__ import annotations
+
+import attrs
+
+import openresponses
+from openresponses import (
+    APIStatusError,
+    AsyncClient,
+    Client,
+    OutputTextDeltaEvent,
+    Response,
+    ResponseCompletedEvent,
+    StreamError,
+    Timeout,
+    function_tool,
+)
+
+
+@attrs.frozen
+class City:
+    name: str
+    population: int
+
+
+@function_tool
+def weather(city: str, unit: str = "c") -> str:
+    """Current weather.
+
+    Args:
+        city: City name.
+        unit: "c" or "f".
+    """
+    return f"sunny in {city} ({unit})"
+
+
+async def async_usage() -> None:
+    async with AsyncClient(timeout=Timeout(stream_idle=30)) as client:
+        resp: Response = await client.responses.create(model="m", input="Hi", max_output_tokens=64)
+        text: str = resp.output_text
+        print(text, resp.id, resp.status, resp.usage)
+
+        async with client.responses.stream(model="m", input="Hi") as stream:
+            async for event in stream:
+                match event:
+                    case OutputTextDeltaEvent(delta=delta):
+                        print(delta)
+                    case ResponseCompletedEvent():
+                        pass
+                    case _:
+                        pass
+            final: Response = await stream.final_response()
+            print(final.output_text)
+
+        async with client.responses.stream(model="m", input="Hi") as stream:
+            async for piece in stream.text_deltas():
+                print(piece, end="")
+
+        parsed = await client.responses.parse(model="m", input="Paris?", text_format=City)
+        city: City | None = parsed.output_parsed
+        print(city)
+
+        result = await client.responses.run(model="m", input="Weather?", tools=[weather])
+        print(result.response.output_text, len(result.steps))
+
+        results = await client.responses.batch([{"model": "m", "input": "a"}], concurrency=8)
+        for item in results:
+            if isinstance(item, Response):
+                print(item.output_text)
+
+        conversation = client.conversation(model="m", instructions="Be brief.")
+        reply: Response = await conversation.send("Hello")
+        print(reply.output_text)
+    try:
+        pass
+    except StreamError as exc:
+        partial: Response | None = exc.response
+        print(partial)
+    except APIStatusError as exc:
+        print(exc.status_code, exc.generation_id, exc.retryable)
+
+
+def sync_usage() -> None:
+    with Client() as client:
+        resp: Response = client.responses.create(model="m", input="Hi")
+        print(resp.output_text)
+        with client.responses.stream(model="m", input="Hi") as stream:
+            for event in stream:
+                print(event.type)
+            final: Response = stream.final_response()
+            print(final.id)
+    print(openresponses.__version__)
