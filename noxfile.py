@@ -28,9 +28,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=[PYTHONS[0], PYTHONS[-1]])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package, the typing tests and this file, oldest and newest Python."""
+    """mypy --strict on the package, typing tests, examples and this file, oldest and newest."""
     session.install(".", *_group("typing"))
-    session.run("mypy", "openresponses", "tests/typing", "noxfile.py")
+    session.run("mypy", "openresponses", "tests/typing", "examples", "noxfile.py")
 
 
 @nox.session(python=PYTHONS)

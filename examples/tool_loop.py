@@ -59,7 +59,7 @@ if __name__ == "__main__":
             # First turn: two tool calls at once. The next turn echoes the tool output back.
             server.add(
                 Turn(
-                    ToolCall("get_weather", {"city": "Paris"}),
+                    ToolCall("get_weather", {"city": "Paris", "unit": "c"}),
                     ToolCall("local_time", {"city": "Paris"}),
                 )
             )

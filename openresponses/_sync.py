@@ -22,7 +22,7 @@ import os
 import queue
 import threading
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Concatenate, Final, Generic, ParamSpec, TypeVar, Union, cast, overload
@@ -35,9 +35,10 @@ from ._client import AsyncClient, AsyncResponses, ResponseCreateArgs
 from ._options import Timeout
 from ._retry import RetryPolicy
 from ._streaming import AsyncResponseStream
-from .batch import BatchIterator
+from .batch import BatchIterator, BatchResult
 from .conversation import Conversation as AsyncConversation
 from .conversation import Trim
+from .parsing import ParsedResponse
 from .tools import ToolResult, ToolRunResult, ToolRunStream
 from .types import Response, StreamEvent
 
@@ -695,6 +696,10 @@ class _Streaming(_Twin[_A, _P, _W]):
     ) -> None:
         super().__init__(method)
         self._twin = twin
+        # help() and inspect show what the twin returns, not the async stream.
+        self._signature = self._signature.replace(
+            return_annotation=getattr(twin, "__name__", inspect.Signature.empty)
+        )
 
     def _bind(self, obj: _Forwarder[_A]) -> Callable[_P, _W]:
         method = self._method
@@ -735,7 +740,7 @@ async def _final_result(stream: ToolRunStream) -> ToolRunResult:
     return await stream.final_result()
 
 
-class BatchIteratorSync(BlockingStream[BatchIterator, tuple[int, Any]]):
+class BatchIteratorSync(BlockingStream[BatchIterator, tuple[int, BatchResult]]):
     """The blocking twin of ``BatchIterator``: ``(index, result)`` pairs as they complete."""
 
     __slots__ = ()
@@ -753,16 +758,38 @@ class Responses(_Forwarder[AsyncResponses]):
     stream = _Streaming(AsyncResponses.stream, ResponseStream)
     run = _Blocking(AsyncResponses.run)
     run_stream = _Streaming(AsyncResponses.run_stream, ToolRunStreamSync)
-    parse = _Blocking(AsyncResponses.parse)
     batch = _Blocking(AsyncResponses.batch)
     batch_iter = _Streaming(AsyncResponses.batch_iter, BatchIteratorSync)
+
+    # Spelled out: an overloaded method passes only its first overload through a ParamSpec.
+    @overload
+    def parse(
+        self, *, text_format: type[_T], **params: Unpack[ResponseCreateArgs]
+    ) -> ParsedResponse[_T]: ...
+    @overload
+    def parse(
+        self, *, text_format: Mapping[str, Any], **params: Unpack[ResponseCreateArgs]
+    ) -> ParsedResponse[Any]: ...
+    def parse(
+        self, *, text_format: type[Any] | Mapping[str, Any], **params: Unpack[ResponseCreateArgs]
+    ) -> ParsedResponse[Any]:
+        """Structured output parsed into ``text_format``: see ``openresponses.parsing``."""
+        runtime, responses = self._target()
+        return runtime.call(_parse, responses, text_format, params)
+
+
+async def _parse(
+    responses: AsyncResponses, text_format: Any, params: ResponseCreateArgs
+) -> ParsedResponse[Any]:
+    return await responses.parse(text_format=text_format, **params)
 
 
 class Conversation(_Forwarder[AsyncConversation]):
     """The blocking twin of ``openresponses.Conversation`` (from ``Client.conversation``).
 
     ``send`` and ``stream`` block; ``history``, ``to_json`` and ``save`` are the async
-    conversation's own, which do no I/O on the loop.
+    conversation's own, which do no I/O on the loop (so they work before the first turn and
+    after the client is closed). ``load`` and ``from_json`` read a saved conversation back.
     """
 
     __slots__ = ()
@@ -770,15 +797,43 @@ class Conversation(_Forwarder[AsyncConversation]):
     send = _Blocking(AsyncConversation.send)
     stream = _Streaming(AsyncConversation.stream, ResponseStream)
 
+    @classmethod
+    def from_json(
+        cls, client: Client, data: str | bytes, *, trim: Trim | None = None, **defaults: Any
+    ) -> Conversation:
+        """Rebuild a conversation saved by ``to_json``, on ``client`` (see the async twin)."""
+        portal = client._portal
+        conversation = AsyncConversation.from_json(portal.client, data, trim=trim, **defaults)
+        return cls(portal, lambda _client: conversation)
+
+    @classmethod
+    def load(
+        cls,
+        client: Client,
+        path: str | os.PathLike[str],
+        *,
+        trim: Trim | None = None,
+        **defaults: Any,
+    ) -> Conversation:
+        """Read a file written by ``save``, on ``client``; keywords override what was saved."""
+        portal = client._portal
+        conversation = AsyncConversation.load(portal.client, path, trim=trim, **defaults)
+        return cls(portal, lambda _client: conversation)
+
     @property
     def conversation(self) -> AsyncConversation:
         """The async conversation this forwards to (history, defaults, ``to_json``, ``save``)."""
-        return self._target()[1]
+        # Not through _target(): reading the history must not start (or need) the loop.
+        return self._locate(self._portal.client)
 
     @property
     def history(self) -> list[Any]:
-        """Every item sent and received so far."""
+        """Every item sent and received so far (a plain list: edit it between turns)."""
         return self.conversation.history
+
+    @history.setter
+    def history(self, items: list[Any]) -> None:
+        self.conversation.history = items
 
     def to_json(self) -> str:
         """The conversation as JSON (see ``openresponses.Conversation.to_json``)."""

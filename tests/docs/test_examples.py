@@ -43,7 +43,10 @@ def _remember(request: RecordedRequest) -> Text:
 # What the test's server answers for each example (beyond its default echo).
 SCRIPTS: dict[str, list[ReplyLike]] = {
     "tool_loop.py": [
-        Turn(ToolCall("get_weather", {"city": "Paris"}), ToolCall("local_time", {"city": "Paris"}))
+        Turn(
+            ToolCall("get_weather", {"city": "Paris", "unit": "c"}),
+            ToolCall("local_time", {"city": "Paris"}),
+        )
     ],
     "structured_output.py": [
         Text('{"name": "Danube", "length_km": 2850, "countries": ["Germany", "Austria"]}')
@@ -79,7 +82,7 @@ EXPECT: dict[str, list[str]] = {
         "InvalidRequestError: temperature:",
     ],
     "tool_loop.py": [
-        'get_weather({"city":"Paris"}) -> 18 °C and sunny in Paris',
+        'get_weather({"city":"Paris","unit":"c"}) -> 18 °C and sunny in Paris',
         'local_time({"city":"Paris"}) -> It is 14:05 in Paris.',
         "answer (done, 2 responses): Tool said:",
     ],
