@@ -15,23 +15,24 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import NamedTuple
 
 __all__ = [
+    "DELTAS_HEADER",
+    "MODEL",
     "PYCACHE_ENV",
     "Metric",
     "Target",
+    "import_command",
+    "last_lines",
     "local_server",
     "machine",
     "median",
     "peak_rss_reset",
     "peak_rss_since_reset",
     "print_table",
-    "import_command",
-    "last_lines",
 ]
 
 MODEL = "openresponses/local"
@@ -244,8 +245,3 @@ def print_table(
         row += [f"{metric.target or ''!s:>9}", f" {verdict}"]
         out("  ".join(row))
     return verdicts
-
-
-def timer() -> tuple[float, float]:
-    """(wall, cpu) now: ``time.perf_counter()`` and ``time.process_time()``."""
-    return time.perf_counter(), time.process_time()

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from openresponses import AsyncClient
-from openresponses.conversation import Conversation
+from openresponses.conversation import AsyncConversation
 
 MODEL = os.environ.get("OPENRESPONSES_MODEL", "openai/o4-mini")
 
@@ -36,7 +36,7 @@ async def main() -> None:
         # A conversation is plain data: save it, load it later, carry on.
         path = Path(tempfile.gettempdir()) / "openresponses-chat.json"
         chat.save(path)
-        again = Conversation.load(client, path)
+        again = AsyncConversation.load(client, path)
         print(f"reloaded: {len(again.history)} items, model {again.model}")
 
 

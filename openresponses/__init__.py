@@ -44,7 +44,7 @@ from ._serde import unstructure as to_dict
 from ._streaming import AsyncResponseStream, AsyncTextDeltas
 
 # -- the blocking facade
-from ._sync import Client, Responses, ResponseStream
+from ._sync import Client, Conversation, Responses, ResponseStream
 
 # -- HTTP facts
 from ._transport import HTTPInfo, http_info
@@ -53,7 +53,7 @@ from ._transport import HTTPInfo, http_info
 from .batch import BatchIterator
 
 # -- conversations
-from .conversation import Conversation, keep_last, trim_to_tokens
+from .conversation import AsyncConversation, keep_last, trim_to_tokens
 
 # -- structured output
 from .parsing import (
@@ -233,6 +233,7 @@ __all__ = [
     "ApplyPatchDiffDoneEvent",
     "ApplyPatchTool",
     "AsyncClient",
+    "AsyncConversation",
     "AsyncResponseStream",
     "AsyncResponses",
     "AsyncTextDeltas",

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from .batch import BatchIterator, BatchRequests, BatchResult, ProgressCallback
-    from .conversation import Conversation, Trim
+    from .conversation import AsyncConversation, Trim
     from .parsing import ParsedResponse
     from .tools import ToolRunResult, ToolRunStream
     from .types import Item
@@ -377,13 +377,13 @@ class AsyncClient:
         history: Iterable[Item | Mapping[str, Any]] = (),
         trim: Trim | None = None,
         **defaults: Unpack[ResponseCreateArgs],
-    ) -> Conversation:
+    ) -> AsyncConversation:
         """A conversation that resends its whole history each turn (``model``, ``instructions``
         and any other ``create`` keyword become its defaults): see ``openresponses.conversation``.
         """
-        from .conversation import Conversation
+        from .conversation import AsyncConversation
 
-        return Conversation(self, history=history, trim=trim, **defaults)
+        return AsyncConversation(self, history=history, trim=trim, **defaults)
 
     async def __aenter__(self) -> Self:
         if self._transport.closed:

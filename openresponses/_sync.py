@@ -36,11 +36,10 @@ from ._options import Timeout
 from ._retry import RetryPolicy
 from ._streaming import AsyncResponseStream
 from .batch import BatchIterator, BatchResult
-from .conversation import Conversation as AsyncConversation
-from .conversation import Trim
+from .conversation import AsyncConversation, Trim
 from .parsing import ParsedResponse
 from .tools import ToolResult, ToolRunResult, ToolRunStream
-from .types import Response, StreamEvent
+from .types import Item, Response, StreamEvent
 
 __all__ = [
     "BlockingIterator",
@@ -785,7 +784,7 @@ async def _parse(
 
 
 class Conversation(_Forwarder[AsyncConversation]):
-    """The blocking twin of ``openresponses.Conversation`` (from ``Client.conversation``).
+    """The blocking twin of ``openresponses.AsyncConversation`` (from ``Client.conversation``).
 
     ``send`` and ``stream`` block; ``history``, ``to_json`` and ``save`` are the async
     conversation's own, which do no I/O on the loop (so they work before the first turn and
@@ -836,7 +835,7 @@ class Conversation(_Forwarder[AsyncConversation]):
         self.conversation.history = items
 
     def to_json(self) -> str:
-        """The conversation as JSON (see ``openresponses.Conversation.to_json``)."""
+        """The conversation as JSON (see ``openresponses.AsyncConversation.to_json``)."""
         return self.conversation.to_json()
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -876,7 +875,7 @@ class Client:
     def conversation(
         self,
         *,
-        history: Iterable[Any] = (),
+        history: Iterable[Item | Mapping[str, Any]] = (),
         trim: Trim | None = None,
         **defaults: Unpack[ResponseCreateArgs],
     ) -> Conversation:

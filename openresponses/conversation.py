@@ -2,7 +2,7 @@
 
 OpenRouter stores nothing between requests (no ``previous_response_id``), so a multi-turn chat
 must resend every earlier item: the user turns, and every output item as the server returned
-it, reasoning items with their ``encrypted_content`` included. ``Conversation`` does that
+it, reasoning items with their ``encrypted_content`` included. ``AsyncConversation`` does that
 bookkeeping on top of ``client.responses.create`` and ``client.responses.stream``.
 """
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from . import AsyncClient, AsyncResponseStream
 
 __all__ = [
-    "Conversation",
+    "AsyncConversation",
     "ConversationInput",
     "Trim",
     "keep_last",
@@ -41,7 +41,7 @@ _FORMAT = "openresponses.conversation"
 _VERSION = 1
 
 
-class Conversation:
+class AsyncConversation:
     """A multi-turn conversation whose history lives in the client process.
 
     ``send`` (or ``stream``) appends the new turn, sends the whole history, and on success
@@ -80,7 +80,7 @@ class Conversation:
         self._busy = False
 
     def __repr__(self) -> str:
-        return f"<Conversation model={self.model!r} items={len(self.history)}>"
+        return f"<AsyncConversation model={self.model!r} items={len(self.history)}>"
 
     async def send(self, /, input: ConversationInput, **params: Any) -> Response:
         """Send one turn with the whole history; return the Response and record the turn."""
@@ -138,7 +138,7 @@ class Conversation:
     @classmethod
     def from_json(
         cls, client: AsyncClient, data: str | bytes, *, trim: Trim | None = None, **defaults: Any
-    ) -> Conversation:
+    ) -> AsyncConversation:
         """Rebuild a conversation saved by ``to_json``; keywords override what was saved.
 
         Not a saved conversation: ``ValueError``; an item that cannot be read:
@@ -165,7 +165,7 @@ class Conversation:
         *,
         trim: Trim | None = None,
         **defaults: Any,
-    ) -> Conversation:
+    ) -> AsyncConversation:
         """Read a file written by ``save``; keywords override what was saved."""
         with open(path, encoding="utf-8") as file:
             return cls.from_json(client, file.read(), trim=trim, **defaults)

@@ -9,8 +9,8 @@ import pytest
 
 from openresponses import (
     AsyncClient,
+    AsyncConversation,
     BadRequestError,
-    Conversation,
     FunctionCall,
     FunctionCallOutput,
     Message,
@@ -39,7 +39,7 @@ def _user(text: str) -> dict[str, Any]:
     return {"type": "message", "role": "user", "content": text}
 
 
-async def _read_all(conv: Conversation, text: str) -> None:
+async def _read_all(conv: AsyncConversation, text: str) -> None:
     async with conv.stream(text) as stream:
         async for _ in stream:
             pass
@@ -52,7 +52,7 @@ def _said(output: dict[str, Any]) -> str:
 async def test_third_request_carries_the_whole_history() -> None:
     """Three turns: the third request holds every earlier user turn and assistant item, in order."""
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
-        conv = Conversation(client, model="m", instructions="Be brief.", temperature=0.5)
+        conv = AsyncConversation(client, model="m", instructions="Be brief.", temperature=0.5)
         for text in ("one", "two", "three"):
             response = await conv.send(text)
         assert response.output_text == "You said: three"
@@ -76,7 +76,7 @@ async def test_reasoning_items_with_encrypted_content_are_carried_forward() -> N
     reasoning = Reasoning("plan", encrypted_content="gAAA-secret", extra={"format": "f-v1"})
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
         server.add(Turn(reasoning, "first answer"))
-        conv = Conversation(client, model="m", reasoning={"effort": "low"})
+        conv = AsyncConversation(client, model="m", reasoning={"effort": "low"})
         await conv.send("think")
         await conv.send("again", include=[])
 
@@ -95,7 +95,7 @@ async def test_function_calls_and_outputs_stay_in_the_history() -> None:
     """A function call turn, then its output as the next input: both are sent on the next turn."""
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
         server.add(ToolCall("lookup", {"q": "x"}, call_id="call_9"))
-        conv = Conversation(client, model="m")
+        conv = AsyncConversation(client, model="m")
         response = await conv.send("look it up")
         call = response.output[0]
         assert isinstance(call, FunctionCall)
@@ -110,7 +110,7 @@ async def test_function_calls_and_outputs_stay_in_the_history() -> None:
 async def test_streamed_turn_is_recorded_when_the_stream_completes() -> None:
     """``conv.stream`` yields the client's stream; the turn joins the history once it completed."""
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
-        conv = Conversation(client, model="m")
+        conv = AsyncConversation(client, model="m")
         async with conv.stream("hello") as stream:
             assert conv.history == []
             text = "".join([delta async for delta in stream.text_deltas()])
@@ -125,7 +125,7 @@ async def test_streamed_turn_is_recorded_when_the_stream_completes() -> None:
 async def test_failed_or_abandoned_stream_leaves_the_history_unchanged() -> None:
     """Stream errors and refused turns raise and record nothing; closing a stream early drops it."""
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
-        conv = Conversation(client, model="m")
+        conv = AsyncConversation(client, model="m")
         await conv.send("kept")
         server.add(Turn(Text("partial answer"), stream_error=InBandError(code="boom")))
         with pytest.raises(StreamError):
@@ -157,11 +157,11 @@ async def test_save_and_load_round_trip_every_item_exactly(tmp_path: Path) -> No
                 RawItem(message),
             )
         )
-        conv = Conversation(client, model="m", instructions="sys")
+        conv = AsyncConversation(client, model="m", instructions="sys")
         response = await conv.send([{"type": "message", "role": "user", "content": "q", "x": 1}])
         path = tmp_path / "conv.json"
         conv.save(path)
-        loaded = Conversation.load(client, path)
+        loaded = AsyncConversation.load(client, path)
         assert loaded.to_json() == conv.to_json()
         await loaded.send("follow-up")
 
@@ -180,7 +180,7 @@ async def test_save_and_load_round_trip_every_item_exactly(tmp_path: Path) -> No
 async def test_keep_last_trims_history_before_each_send() -> None:
     """With ``keep_last(2)`` the third request carries only the last two turns."""
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
-        conv = Conversation(client, model="m", trim=keep_last(2))
+        conv = AsyncConversation(client, model="m", trim=keep_last(2))
         for text in ("one", "two", "three"):
             await conv.send(text)
 
@@ -224,7 +224,7 @@ def test_trim_to_tokens_drops_whole_old_turns() -> None:
 async def test_a_second_turn_while_one_runs_is_refused() -> None:
     """Turns are sequential: starting one inside a running stream raises RuntimeError."""
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
-        conv = Conversation(client, model="m")
+        conv = AsyncConversation(client, model="m")
         async with conv.stream("one") as stream:
             with pytest.raises(RuntimeError, match="already running"):
                 await conv.send("two")
@@ -239,8 +239,8 @@ async def test_unreadable_saves_and_inputs_are_refused() -> None:
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
         for data in ("not json", "{}", '{"format": "openresponses.conversation", "history": {}}'):
             with pytest.raises(ValueError, match="not a saved openresponses conversation"):
-                Conversation.from_json(client, data)
-        conv = Conversation(client, model="m")
+                AsyncConversation.from_json(client, data)
+        conv = AsyncConversation(client, model="m")
         with pytest.raises(TypeError, match="expected an item"):
             await conv.send([42])  # type: ignore[list-item]
 

@@ -90,4 +90,10 @@ def sync_usage() -> None:
                 print(event.type)
             final: Response = stream.final_response()
             print(final.id)
+        by_schema = client.responses.parse(
+            model="m", input="Paris?", text_format={"type": "object", "properties": {}}
+        )
+        print(by_schema.output_parsed)
+        chat = client.conversation(model="m")
+        print(chat.send("Hello").output_text, len(chat.history))
     print(openresponses.__version__)
