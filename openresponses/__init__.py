@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 # -- client
 from ._client import AsyncClient, AsyncResponses, ResponseCreateArgs
 
@@ -43,40 +46,8 @@ from ._serde import unstructure as to_dict
 # -- streaming
 from ._streaming import AsyncResponseStream, AsyncTextDeltas
 
-# -- the blocking facade
-from ._sync import Client, Conversation, Responses, ResponseStream
-
 # -- HTTP facts
 from ._transport import HTTPInfo, http_info
-
-# -- concurrent batches
-from .batch import BatchIterator
-
-# -- conversations
-from .conversation import AsyncConversation, keep_last, trim_to_tokens
-
-# -- structured output
-from .parsing import (
-    IncompleteOutputError,
-    OutputParseError,
-    ParsedResponse,
-    RefusalError,
-    StructuredOutputError,
-)
-
-# -- tools
-from .tools import (
-    CallableTool,
-    MaxStepsExceededError,
-    ToolArgumentsError,
-    ToolCallError,
-    ToolExecutionError,
-    ToolResult,
-    ToolRunResult,
-    ToolRunStream,
-    UnknownToolError,
-    function_tool,
-)
 
 # -- wire models
 from .types import (
@@ -217,6 +188,88 @@ from .types import (
     WebSearchCall,
     WebSearchTool,
 )
+
+if TYPE_CHECKING:
+    # Loaded on first use by __getattr__ below (listed in _LAZY too): the blocking facade
+    # (anyio) and the helpers cost more to import than the whole async client, and most
+    # programs use few of them.
+
+    # -- the blocking facade
+    from ._sync import Client, Conversation, Responses, ResponseStream
+
+    # -- concurrent batches
+    from .batch import BatchIterator
+
+    # -- conversations
+    from .conversation import AsyncConversation, keep_last, trim_to_tokens
+
+    # -- structured output
+    from .parsing import (
+        IncompleteOutputError,
+        OutputParseError,
+        ParsedResponse,
+        RefusalError,
+        StructuredOutputError,
+    )
+
+    # -- tools
+    from .tools import (
+        CallableTool,
+        MaxStepsExceededError,
+        ToolArgumentsError,
+        ToolCallError,
+        ToolExecutionError,
+        ToolResult,
+        ToolRunResult,
+        ToolRunStream,
+        UnknownToolError,
+        function_tool,
+    )
+
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("Client", "Conversation", "Responses", "ResponseStream"), "._sync"),
+    "BatchIterator": ".batch",
+    **dict.fromkeys(("AsyncConversation", "keep_last", "trim_to_tokens"), ".conversation"),
+    **dict.fromkeys(
+        (
+            "IncompleteOutputError",
+            "OutputParseError",
+            "ParsedResponse",
+            "RefusalError",
+            "StructuredOutputError",
+        ),
+        ".parsing",
+    ),
+    **dict.fromkeys(
+        (
+            "CallableTool",
+            "MaxStepsExceededError",
+            "ToolArgumentsError",
+            "ToolCallError",
+            "ToolExecutionError",
+            "ToolResult",
+            "ToolRunResult",
+            "ToolRunStream",
+            "UnknownToolError",
+            "function_tool",
+        ),
+        ".tools",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __version__ = "0.1.0"
 

@@ -3,12 +3,14 @@
 Real servers bend the documented event order (DESIGN.md, "Facts about real servers"), so items are
 keyed by ``item_id`` and fall back to ``output_index`` only when an id is missing; every ``*.done``
 event is optional; a delta for an item never announced creates it. Text chunks are appended to
-lists and joined only when a snapshot is taken, so a stream of N deltas costs O(N).
+lists and joined only when a snapshot is taken, so a stream of N deltas costs O(N). A delta for
+the same text as the event before it (deltas come in long runs) goes straight to that text's list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -269,13 +271,33 @@ class ResponseAccumulator:
         self._by_index: dict[int, list[_Item]] = {}
         self._snapshot: Response | None = None
         self._fresh = True
+        # The last delta's (class, key getter, key, chunk list, item): the next delta with the
+        # same key appends to that list. Any event that finds or creates an item clears it.
+        self._hot: tuple[type, Callable[[Any], Any], Any, list[str], _Item] | None = None
 
     def add(self, event: StreamEvent) -> None:
         """Fold one event into the state; unknown and purely informative events are ignored."""
-        handler = _HANDLERS.get(type(event))
+        cls = event.__class__
+        hot = self._hot
+        if hot is not None and hot[0] is cls and hot[1](event) == hot[2]:
+            # What _track and _slot would find again: nothing was added since the last delta.
+            delta = event.delta  # type: ignore[union-attr]
+            if delta:
+                hot[3].append(delta)
+            hot[4].built = None
+            self._fresh = False
+            return
+        handler = _HANDLERS.get(cls)
         if handler is not None:
             handler(self, event)
             self._fresh = False
+
+    def _heat(self, event: Any, chunks: list[str], item: _Item) -> None:
+        """Remember where a delta went, for the next one with the same key (see ``add``)."""
+        key = _DELTA_KEY.get(event.__class__)
+        # Logprobs are in the key of output text: a delta that carries some takes the long way.
+        if key is not None and not getattr(event, "logprobs", None):
+            self._hot = (event.__class__, key, key(event), chunks, item)
 
     def snapshot(self) -> Response | None:
         """The Response so far, or ``None`` before any response event or item."""
@@ -324,6 +346,7 @@ class ResponseAccumulator:
     def _track(self, item_id: str | None, output_index: int | None, kind: str) -> _Item:
         """The item an event talks about, created if nobody announced it; marked changed."""
         self.saw_content = True
+        self._hot = None
         found = self._find(item_id, output_index, kind)
         if found is None:
             found = _Item(item_id, kind)
@@ -384,8 +407,10 @@ class ResponseAccumulator:
             slot.text.finish(event.refusal)
         elif isinstance(event, (OutputTextDoneEvent, ReasoningTextDoneEvent)):
             slot.text.finish(event.text)
-        elif event.delta:
-            slot.text.chunks.append(event.delta)
+        else:
+            if event.delta:
+                slot.text.chunks.append(event.delta)
+            self._heat(event, slot.text.chunks, state)
         if isinstance(event, OutputTextDeltaEvent) and event.logprobs:
             slot.logprobs.extend(event.logprobs)
         elif isinstance(event, OutputTextDoneEvent) and event.logprobs:
@@ -409,6 +434,7 @@ class ResponseAccumulator:
         if full is None:
             if event.delta:
                 text.chunks.append(event.delta)
+            self._heat(event, text.chunks, state)
         else:
             text.finish(getattr(event, full))
         if isinstance(event, FunctionCallArgumentsDoneEvent) and event.name:
@@ -420,6 +446,7 @@ class ResponseAccumulator:
         if isinstance(event, ReasoningSummaryTextDeltaEvent):
             if event.delta:
                 slot.text.chunks.append(event.delta)
+            self._heat(event, slot.text.chunks, state)
         elif isinstance(event, ReasoningSummaryTextDoneEvent):
             slot.text.finish(event.text)
         elif event.part is not None:
@@ -451,6 +478,21 @@ _FIELD: dict[type, tuple[str, str | None]] = {
     CustomToolCallInputDoneEvent: ("input", "input"),
     CodeInterpreterCodeDeltaEvent: ("code", None),
     CodeInterpreterCodeDoneEvent: ("code", "code"),
+}
+# What makes two deltas land in the same text (output text: and no logprobs to keep).
+_DELTA_KEY: dict[type, Callable[[Any], Any]] = {
+    OutputTextDeltaEvent: attrgetter("item_id", "output_index", "content_index", "logprobs"),
+    RefusalDeltaEvent: attrgetter("item_id", "output_index", "content_index"),
+    ReasoningTextDeltaEvent: attrgetter("item_id", "output_index", "content_index"),
+    ReasoningSummaryTextDeltaEvent: attrgetter("item_id", "output_index", "summary_index"),
+    **dict.fromkeys(
+        (
+            FunctionCallArgumentsDeltaEvent,
+            CustomToolCallInputDeltaEvent,
+            CodeInterpreterCodeDeltaEvent,
+        ),
+        attrgetter("item_id", "output_index"),
+    ),
 }
 _HANDLERS: dict[type, Callable[[ResponseAccumulator, Any], None]] = {
     ResponseCreatedEvent: ResponseAccumulator._on_response,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import ssl
@@ -15,11 +16,19 @@ import attrs
 from typing_extensions import Self, Unpack
 from yarl import URL
 
-from ._errors import APIConnectionError, APIStatusError, InvalidRequestError
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    InvalidRequestError,
+    ResponseValidationError,
+    make_status_error,
+    parse_error_body,
+)
 from ._options import Timeout, TimeoutTypes, to_timeout
 from ._request import build_request_body
-from ._retry import RetryPolicy
-from ._serde import dumps, parse_response
+from ._retry import RetryPolicy, is_retryable_status, is_transient_code
+from ._serde import dumps, loads, parse_response
+from ._sse import DEFAULT_MAX_EVENT_BYTES
 from ._streaming import AsyncResponseStream
 from ._transport import (
     DEFAULT_CONNECTOR_LIMIT,
@@ -102,6 +111,14 @@ class AsyncResponses:
         Every request field is a keyword argument (attrs objects or wire-shaped dicts); the
         per-call options are ``timeout``, ``max_retries``, ``extra_headers``, ``extra_body`` and
         ``extra_query``. ``openresponses.http_info(response)`` gives the HTTP status and headers.
+
+        An HTTP 200 whose body is an error (``{"error": ...}`` with no ``id`` nor ``output``, as
+        OpenRouter sends when an upstream fails late) raises an ``APIStatusError``: a numeric
+        ``error.code`` of 400-599 picks the subclass for that status (``status_code`` is that
+        code, ``BadGatewayError`` for 502, ...) and the retry policy treats it as that status,
+        so transient ones are retried; any other code gives a plain ``APIStatusError`` with
+        ``status_code`` 200, retried only for the transient in-band codes (``server_error``,
+        ``rate_limit_exceeded``, ...). ``.body`` holds the body either way.
         """
         client = self._client
         call = client._prepare(params, stream=False)
@@ -117,6 +134,9 @@ class AsyncResponses:
                     params=call.query,
                     timeout=call.timeout,
                 )
+                data = loads(raw)
+                if data.__class__ is dict and _is_error_body(data):
+                    raise _body_error(headers, transport.redact(raw))
                 break
             except (APIConnectionError, APIStatusError) as exc:
                 if retrier is None:
@@ -126,7 +146,8 @@ class AsyncResponses:
         info = HTTPInfo(status, headers)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s: HTTP %d, generation %s", _ENDPOINT, status, info.generation_id)
-        response = parse_response(raw)
+        # A non-object keeps the raw bytes as the error's payload.
+        response = parse_response(data if data.__class__ is dict else raw)
         attach_http_info(response, info)
         return response
 
@@ -135,6 +156,11 @@ class AsyncResponses:
 
         The request is sent when the ``async with`` block is entered; a refused request raises
         there (after retries). Bad parameters raise here, before anything is sent.
+
+        A server that ignores ``stream: true`` and answers with a JSON body is understood: a
+        response is delivered as its terminal event (``response.completed``, or ``.incomplete``
+        / ``.failed`` after its status), so :meth:`AsyncResponseStream.final_response` works;
+        an error body raises the ``APIStatusError`` that :meth:`create` would.
         """
         client = self._client
         call = client._prepare(params, stream=True)
@@ -142,7 +168,7 @@ class AsyncResponses:
         url = client._url
 
         async def connect(deadline: float | None) -> HTTPStream:
-            return await transport.open_stream(
+            http = await transport.open_stream(
                 url,
                 call.body,
                 headers=call.headers,
@@ -150,9 +176,16 @@ class AsyncResponses:
                 timeout=call.timeout,
                 deadline=deadline,
             )
+            if _is_json(http.headers):
+                await _json_instead_of_events(http, transport, deadline)
+            return http
 
         return AsyncResponseStream(
-            connect, timeout=call.timeout, policy=call.policy, what=f"{_ENDPOINT} (stream)"
+            connect,
+            timeout=call.timeout,
+            policy=call.policy,
+            what=f"{_ENDPOINT} (stream)",
+            max_event_bytes=client._max_event_bytes,
         )
 
     # -- helpers built on create and stream (their modules load on first use)
@@ -235,6 +268,64 @@ class AsyncResponses:
         )
 
 
+def _is_json(headers: Mapping[str, str]) -> bool:
+    media = headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _is_error_body(data: dict[str, Any]) -> bool:
+    """An error object in place of a response: ``error`` set, no ``id`` and no ``output``."""
+    return bool(data.get("error")) and data.get("id") is None and not data.get("output")
+
+
+def _body_error(headers: Mapping[str, str], raw: bytes) -> APIStatusError:
+    """The typed error for an error body that came with HTTP 200 (see ``create``)."""
+    code = parse_error_body(raw)[1]
+    number = code if isinstance(code, int) else None
+    if isinstance(code, str) and code.strip().isdigit():
+        number = int(code)
+    if number is not None and 400 <= number <= 599:
+        return make_status_error(
+            number, headers, raw, retryable=is_retryable_status(number, number, headers)
+        )
+    return make_status_error(200, headers, raw, retryable=is_transient_code(code))
+
+
+_TERMINAL_FOR_STATUS: Final[Mapping[str, str]] = {
+    "failed": "response.failed",
+    "incomplete": "response.incomplete",
+}
+
+
+async def _json_instead_of_events(
+    http: HTTPStream, transport: Transport, deadline: float | None
+) -> None:
+    """A stream answered with a JSON body: turn a response into its terminal event, or raise.
+
+    The first chunk decides, so an event stream labelled ``application/json`` still streams.
+    """
+    try:
+        first = await http.read(deadline)
+        http.push_back(first)
+        if first.lstrip()[:1] != b"{":
+            return
+        raw = await http.read_all(transport.max_response_bytes, deadline)
+        data = loads(raw)
+        if data.__class__ is not dict:
+            raise ResponseValidationError("expected a response object", payload=raw)
+        if _is_error_body(data):
+            raise _body_error(http.headers, transport.redact(raw))
+        status = data.get("status")
+        kind = "response.completed"
+        if isinstance(status, str):
+            kind = _TERMINAL_FOR_STATUS.get(status, kind)
+        event = dumps({"type": kind, "response": data})
+        http.push_back(b"data: " + event + b"\n\ndata: [DONE]\n\n")
+    except BaseException:
+        http.close()
+        raise
+
+
 class _Call:
     """One prepared request: its body and what the call's options resolved to."""
 
@@ -268,7 +359,12 @@ class AsyncClient:
     pool (default 256), ``verify`` takes ``False``, a CA bundle path or an ``ssl.SSLContext``,
     ``proxy`` a proxy URL (``trust_env=True`` reads the ``*_PROXY`` variables instead), and
     ``trace_configs`` aiohttp ``TraceConfig`` objects. A non-streaming body larger than
-    ``max_response_bytes`` (64 MiB) is refused.
+    ``max_response_bytes`` (64 MiB) is refused, and so is one stream event larger than
+    ``max_event_bytes`` (16 MiB; ``None`` for no limit).
+
+    With an API key, plain ``http://`` is refused (``InvalidRequestError`` naming ``base_url``)
+    unless the host is loopback (``localhost``, ``127.0.0.0/8``, ``::1``) or
+    ``allow_insecure_http=True`` is passed: the key would cross the network unencrypted.
 
     Use it as ``async with AsyncClient() as client:`` or call :meth:`aclose`; the connection pool
     is opened on the first request, inside the running event loop, and belongs to that loop.
@@ -291,7 +387,9 @@ class AsyncClient:
         proxy: str | None = None,
         trust_env: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
         trace_configs: Sequence[Any] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         from . import __version__
 
@@ -312,6 +410,9 @@ class AsyncClient:
         _check_positive("connector_limit", connector_limit, allow_zero=True)
         _check_positive("connector_limit_per_host", connector_limit_per_host, allow_zero=True)
         _check_positive("max_response_bytes", max_response_bytes, allow_zero=False)
+        if max_event_bytes is not None:
+            _check_positive("max_event_bytes", max_event_bytes, allow_zero=False)
+        self._max_event_bytes = max_event_bytes
 
         headers = {
             "User-Agent": f"openresponses/{__version__} {USER_AGENT_SUFFIX}",
@@ -337,6 +438,8 @@ class AsyncClient:
             max_response_bytes=max_response_bytes,
             trace_configs=trace_configs,
         )
+        if self._transport.has_credentials and not allow_insecure_http:
+            _refuse_plain_http(self._url)
         self.responses = AsyncResponses(self)
 
     # -- configuration
@@ -399,7 +502,11 @@ class AsyncClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool; idempotent. Later calls raise ``RuntimeError``."""
+        """Close the connection pool; idempotent. Later calls raise ``RuntimeError``.
+
+        Calls under way (a ``create`` waiting, a stream being read) end at once with
+        ``APIConnectionError("the client was closed")``, not retried.
+        """
         await self._transport.aclose()
 
     def __del__(self) -> None:
@@ -469,6 +576,25 @@ def _endpoint(base_url: str) -> URL:
     if url.scheme not in ("http", "https") or not url.host:
         raise InvalidRequestError("base_url", f"must be an absolute http(s) URL, got {base_url!r}")
     return URL(f"{base_url}/responses")
+
+
+def _refuse_plain_http(url: URL) -> None:
+    """Plain http with a key: only to this machine (anything else may be sniffed on the way)."""
+    if url.scheme != "http":
+        return
+    host = (url.host or "").strip("[]").rstrip(".").lower()
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass  # a host name: only `localhost` is trusted (resolving it here would be too late)
+    raise InvalidRequestError(
+        "base_url",
+        f"plain http to {host} would send the API key unencrypted; use https, or pass "
+        "allow_insecure_http=True",
+    )
 
 
 def _check_positive(name: str, value: object, *, allow_zero: bool) -> None:

@@ -16,7 +16,10 @@ class Timeout:
     """Deadlines, in seconds; ``None`` means no bound.
 
     - ``connect``: establishing the connection (TCP and TLS).
-    - ``total``: a whole non-streaming call, body included.
+    - ``total``: one attempt of a non-streaming call, body included. Each retry gets its own
+      ``total``, so a call may take ``(1 + max_retries) * total`` plus the backoff. To bound
+      the whole call, set ``RetryPolicy.total_budget``: no retry starts whose wait would end
+      past it (so a call lasts at most about ``total_budget + total``).
     - ``stream_idle``: the longest wait for the next *content* event of a stream;
       keep-alive comments and keep-alive events do not reset it.
     - ``stream_total``: an optional bound on a whole stream.

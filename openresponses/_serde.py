@@ -6,10 +6,13 @@ int fields become ints, unknown keys go to ``extra_fields``, unknown tagged type
 the tag is always written, ``extra_fields`` are merged under the declared fields and
 ``Unknown*`` objects give back their raw mapping unchanged.
 
-The per-class hooks are generated here (one small function per class, compiled once at
-import) and registered on the cattrs converter as hook factories. cattrs' own generated hooks
-cannot fall back on missing required keys nor collect extra keys, and they cost about twice as
-much per event; see benchmarks/bench_serde.py.
+The per-class hooks are generated here (one small function per class) and registered on the
+cattrs converter as hook factories. cattrs' own generated hooks cannot fall back on missing
+required keys nor collect extra keys, and they cost about twice as much per event; see
+benchmarks/bench_serde.py. Each hook is compiled on the first use of its class and cached (a
+tagged union's table holds a stand-in per tag until then): compiling all ~130 at import cost
+more than importing aiohttp, and a program reads a handful of them. cattrs itself is imported
+only when ``structure`` meets a type that is not ours (``list[Item]``, ``dict[str, ...]``).
 
 Normalisations a round trip makes (documented, tested): explicit ``null`` values are dropped;
 a missing field that has a non-None default (``OutputText.annotations``, ``Message.content``,
@@ -21,18 +24,16 @@ from __future__ import annotations
 
 import linecache
 import operator
+import sys
 import types
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import attrs
 import orjson
-from cattrs import transform_error
-from cattrs.errors import BaseValidationError
-from cattrs.preconf.orjson import make_converter
 
-from ._errors import ResponseValidationError
+from ._errors import InvalidRequestError, ResponseValidationError
 from .types import (
     SERVER_TOOL_ITEM_TYPES,
     Annotation,
@@ -63,8 +64,11 @@ from .types import (
 )
 from .types._base import EMPTY
 
+if TYPE_CHECKING:
+    from cattrs import Converter
+
+# ``converter`` (the cattrs converter) is also importable: built on first access, see __getattr__.
 __all__ = [
-    "converter",
     "dumps",
     "loads",
     "parse_event",
@@ -75,8 +79,6 @@ __all__ = [
 
 T = TypeVar("T")
 Hook = Callable[..., Any]
-
-converter = make_converter()
 
 _new = object.__new__
 _FACTORY: Any = type(attrs.Factory(list))
@@ -108,8 +110,12 @@ def _at(exc: BaseException, segment: str | int) -> _ReadError:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, BaseValidationError):  # from a stock cattrs hook (containers we do not own)
-        return "; ".join(transform_error(exc))
+    if _CONVERTER:  # only then can a stock cattrs hook (containers we do not own) have raised
+        from cattrs import transform_error
+        from cattrs.errors import BaseValidationError
+
+        if isinstance(exc, BaseValidationError):
+            return "; ".join(transform_error(exc))
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -144,8 +150,11 @@ def _short(value: Any) -> str:
 
 def _read_int(value: Any) -> Any:
     if value.__class__ is float:
-        # Lenient: 3.0 -> 3; a fractional value is kept as sent rather than refused.
-        return int(value) if value.is_integer() else value
+        # Lenient: 3.0 -> 3; a fractional value is kept as sent rather than refused, and so is
+        # one beyond the 64 bits orjson can write (it reads 2**64 as a float), so it goes back.
+        if value.is_integer() and -(2**63) <= value < 2**64:
+            return int(value)
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return int(value)
     raise _want(value, "an integer")
@@ -239,7 +248,14 @@ def _is_list(tp: Any) -> bool:
 
 def _is_modelish(tp: Any) -> bool:
     """A class or union the converter has a structure hook of ours for."""
-    return _is_model(tp) or tp in _UNION_HOOKS
+    return _is_model(tp) or tp in _UNION_MAKERS
+
+
+def _is_ours(tp: Any) -> bool:
+    try:
+        return _is_modelish(tp)
+    except TypeError:  # an unhashable type form: cattrs will say what it makes of it
+        return False
 
 
 def _leaf(tp: Any) -> str | None:
@@ -304,10 +320,33 @@ def _unknown_structure(cls: type) -> Hook:
     return structure
 
 
+def _builder(cls: type) -> type:
+    """A subclass of ``cls`` whose instances take plain attribute stores.
+
+    The generated hook fills one of these, then turns it into a ``cls`` by ``__class__``
+    assignment (allowed: the builder adds no slots, so the layout is the same). Through the
+    frozen ``__setattr__``, or a slot descriptor's ``__set__``, a field costs about 6x more: for
+    a delta event that was a quarter of ``parse_event``, and more of ``parse_response``.
+    """
+    return type(
+        cls.__name__,
+        (cls,),
+        {
+            "__slots__": (),
+            # Both, so that the type's setattr slot is the generic C one (a specialised store).
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__module__": __name__,
+            "__qualname__": f"_builder.<{cls.__qualname__}>",
+        },
+    )
+
+
 def _generate_structure(cls: type) -> Hook:
     attrs.resolve_types(cls)
     ns: dict[str, Any] = {
         "_cls": cls,
+        "_builder": _builder(cls),
         "_new": _new,
         "_EMPTY": EMPTY,
         "_as_dict": _as_dict,
@@ -316,25 +355,28 @@ def _generate_structure(cls: type) -> Hook:
         "_want": _want,
         "_read_model_list": _read_model_list,
         "_known": frozenset(f.name for f in attrs.fields(cls) if f.name != "extra_fields"),
-        "_set_extra": getattr(cls, "extra_fields").__set__,  # noqa: B009
     }
     ns.update({name: globals()[name] for _, name in _LEAF_CHECK.values()})
     lines = [
         "def structure(d, _t=None):",
         "    if d.__class__ is not dict:",
         "        d = _as_dict(d)",
-        "    o = _new(_cls)",
+        "    o = _new(_builder)",
     ]
     for i, field in enumerate(attrs.fields(cls)):
         if field.name == "extra_fields":
             continue
-        ns[f"_s{i}"] = getattr(cls, field.name).__set__
-        lines += [f"    v = d.get({field.name!r})", *_read_field(i, field, ns), f"    _s{i}(o, v)"]
+        lines += [
+            f"    v = d.get({field.name!r})",
+            *_read_field(i, field, ns),
+            f"    o.{field.name} = v",
+        ]
     lines += [
         "    if _known.issuperset(d):",
-        "        _set_extra(o, _EMPTY)",
+        "        o.extra_fields = _EMPTY",
         "    else:",
-        "        _set_extra(o, {k: x for k, x in d.items() if k not in _known})",
+        "        o.extra_fields = {k: x for k, x in d.items() if k not in _known}",
+        "    o.__class__ = _cls",
         "    return o",
     ]
     fn: Hook = _compile(lines, f"<structure {cls.__qualname__}>", ns)
@@ -439,44 +481,89 @@ def _read_field(i: int, field: attrs.Attribute[Any], ns: dict[str, Any]) -> list
     raise TypeError(f"no reader for field {name!r}: {tp!r}")  # a bug in types/, seen at import
 
 
-def _model_hook(cls: type) -> Callable[[Any], Any]:
-    """The structure hook of one of our classes, callable with the value alone."""
-    hook: Hook = converter.get_structure_hook(cls)  # ours take (value, type=None)
+# -- the hook of each class or union of ours: built on first use, then cached
+
+_HOOKS: dict[Any, Hook] = {}
+
+
+def _hook(tp: Any) -> Hook:
+    """Our structure hook for a class or tagged union (``(value, type=None)``), built once."""
+    hook = _HOOKS.get(tp)
+    if hook is None:
+        make = _UNION_MAKERS.get(tp)
+        hook = make() if make is not None else _structure_factory(tp)
+        # setdefault: when two threads race to build the same hook, both get the first one.
+        hook = _HOOKS.setdefault(tp, hook)
     return hook
 
 
+def _model_hook(cls: type) -> Callable[[Any], Any]:
+    """The structure hook of one of our classes, callable with the value alone."""
+    return _hook(cls)
+
+
 def _hook_for(tp: Any) -> Hook:
-    hook = converter.get_structure_hook(tp)
     if _is_modelish(tp):
-        return hook  # ours: callable with the value alone
+        return _hook(tp)  # ours: callable with the value alone
+    hook = _converter().get_structure_hook(tp)
     return lambda v, _h=hook, _t=tp: _h(v, _t)
 
 
 # -- tagged unions: dispatch on the tag through a dict built once; unknown tags keep the raw
 
 
-def _table(union: Any) -> dict[Any, Hook]:
+def _tags(cls: type) -> tuple[Any, ...]:
+    """The wire tags of ``cls``: the values of its ``type: Literal[...]`` annotation."""
+    tp: Any = attrs.fields_dict(cls)["type"].type
+    if isinstance(tp, str):
+        # A postponed annotation: evaluate this one alone. Resolving every field of every
+        # member (attrs.resolve_types) would cost more than the rest of the import.
+        try:
+            tp = eval(tp, vars(sys.modules[cls.__module__]))
+        except Exception:  # declared in a base class of another module: resolve them all
+            attrs.resolve_types(cls)
+            tp = attrs.fields_dict(cls)["type"].type
+    return get_args(tp) if get_origin(tp) is Literal else ()
+
+
+def _deferred(cls: type, table: dict[Any, Hook], tags: Sequence[Any]) -> Hook:
+    """A stand-in for ``cls``'s hook in ``table``: builds it on first use and takes its place."""
+
+    def first_use(d: Any, _: Any = None) -> Any:
+        hook = _hook(cls)
+        for tag in tags:
+            if table.get(tag) is first_use:
+                table[tag] = hook
+        return hook(d)
+
+    return first_use
+
+
+def _table(union: Any, extra: Mapping[str, type] = EMPTY) -> dict[Any, Hook]:
     """{wire tag: structure hook} for every member whose ``type`` is a Literal."""
     table: dict[Any, Hook] = {}
-    for member in get_args(union):
-        if not _is_model(member) or member in _UNKNOWN_CLASSES:
-            continue
-        attrs.resolve_types(member)
-        field = attrs.fields_dict(member).get("type")
-        if field is None or get_origin(field.type) is not Literal:
-            continue
-        hook = converter.get_structure_hook(member)
-        for value in get_args(field.type):
-            table[value] = hook
+    groups: list[tuple[type, Sequence[Any]]] = [
+        (member, _tags(member))
+        for member in get_args(union)
+        if _is_model(member)
+        and member not in _UNKNOWN_CLASSES
+        and "type" in attrs.fields_dict(member)
+    ]
+    by_class: dict[type, list[Any]] = {}
+    for tag, cls in extra.items():
+        by_class.setdefault(cls, []).append(tag)
+    groups += by_class.items()  # after the members: an extra tag wins over a member's
+    for cls, tags in groups:
+        stand_in = _deferred(cls, table, tags)
+        for tag in tags:
+            table[tag] = stand_in
     return table
 
 
 def _union_hook(
     union: Any, fallback: Callable[[dict[str, Any], Any], Any], extra: Mapping[str, type] = EMPTY
 ) -> Hook:
-    table = _TABLES[union] = _table(union)
-    for value, cls in extra.items():
-        table[value] = converter.get_structure_hook(cls)
+    table = _TABLES[union] = _table(union, extra)
 
     def structure(d: Any, _: Any = None) -> Any:
         if d.__class__ is not dict:
@@ -686,47 +773,48 @@ def _make_unstructure(cls: type) -> Callable[[Any], Any]:
     return fn
 
 
-# -- the converter's registrations (unions first: class hooks look them up when generated)
+# -- the unions (class hooks look them up when generated) and the cattrs converter
 
-_UNION_HOOKS: dict[Any, Hook] = {}
 _TABLES: dict[Any, dict[Any, Hook]] = {}
-
-
-def _register_union(union: Any, make: Callable[[], Hook]) -> None:
-    cache: list[Hook] = []
-
-    def factory(_: Any) -> Hook:
-        if not cache:
-            cache.append(make())
-        return cache[0]
-
-    _UNION_HOOKS[union] = factory
-    converter.register_structure_hook_factory(partial(operator.eq, union), factory)
-
-
-_register_union(ContentPart, lambda: _union_hook(ContentPart, _fallback(UnknownContent)))
-_register_union(Annotation, lambda: _union_hook(Annotation, _fallback(UnknownAnnotation)))
-_register_union(Tool, lambda: _union_hook(Tool, _fallback(UnknownTool)))
-_register_union(TextFormat, lambda: _union_hook(TextFormat, _fallback(UnknownFormat)))
-_register_union(
-    Item,
-    lambda: _union_hook(
+_UNION_MAKERS: dict[Any, Callable[[], Hook]] = {
+    ContentPart: lambda: _union_hook(ContentPart, _fallback(UnknownContent)),
+    Annotation: lambda: _union_hook(Annotation, _fallback(UnknownAnnotation)),
+    Tool: lambda: _union_hook(Tool, _fallback(UnknownTool)),
+    TextFormat: lambda: _union_hook(TextFormat, _fallback(UnknownFormat)),
+    Item: lambda: _union_hook(
         Item, _item_fallback, dict.fromkeys(SERVER_TOOL_ITEM_TYPES, ServerToolCall)
     ),
-)
-_register_union(StreamEvent, lambda: _union_hook(StreamEvent, _event_fallback))
-_register_union(ToolChoice, lambda: _tool_choice_hook)
-_register_union(PluginConfig, lambda: _plugin_hook)
-converter.register_structure_hook_factory(attrs.has, _structure_factory)
-converter.register_unstructure_hook_factory(attrs.has, lambda cls: _unstructure_hook_for(cls))
+    StreamEvent: lambda: _union_hook(StreamEvent, _event_fallback),
+    ToolChoice: lambda: _tool_choice_hook,
+    PluginConfig: lambda: _plugin_hook,
+}
+_CONVERTER: list[Converter] = []
 
-# Resolved once at import (every nested hook with them): the hot paths call these directly,
-# not through converter.structure(), which would cost a dispatch per call.
-converter.get_structure_hook(StreamEvent)
-_structure_response: Hook = converter.get_structure_hook(Response)
+
+def _converter() -> Converter:
+    """The cattrs converter, built on first use, with our hooks registered as factories."""
+    if not _CONVERTER:
+        from cattrs.preconf.orjson import make_converter
+
+        converter = make_converter()
+        for union in _UNION_MAKERS:
+            converter.register_structure_hook_factory(partial(operator.eq, union), _hook)
+        converter.register_structure_hook_factory(attrs.has, _hook)
+        converter.register_unstructure_hook_factory(attrs.has, _unstructure_hook_for)
+        _CONVERTER.append(converter)
+    return _CONVERTER[0]
+
+
+def __getattr__(name: str) -> Converter:
+    # ``converter`` stays importable without importing cattrs for every program.
+    if name == "converter":
+        return _converter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# The stream's dispatch table, read directly by parse_event (a stand-in per tag until used).
+_hook(StreamEvent)
 _EVENT_TABLE = _TABLES[StreamEvent]
-for _member in (*get_args(StreamEvent), *get_args(Item), *get_args(ContentPart)):
-    _unstructure_hook_for(_member)
 
 
 # -- the public API
@@ -750,15 +838,29 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialize {type(value).__name__} to JSON")
 
 
+class _UnwritableError(InvalidRequestError, TypeError):
+    """A value JSON cannot hold; still a ``TypeError``, as ``json.dumps`` callers expect."""
+
+
 def dumps(obj: Any) -> bytes:
-    """Serialize to JSON bytes; attrs models anywhere inside are written in wire shape."""
-    return orjson.dumps(obj, default=_default)
+    """Serialize to JSON bytes; attrs models anywhere inside are written in wire shape.
+
+    A value JSON cannot hold (an int beyond 64 bits, an unknown type) raises
+    ``InvalidRequestError`` (field ``body``, also a ``TypeError``): what is written here is a
+    request.
+    """
+    try:
+        return orjson.dumps(obj, default=_default)
+    except orjson.JSONEncodeError as exc:
+        raise _UnwritableError("body", f"cannot be written as JSON: {exc}") from None
 
 
 def structure(data: Any, cl: type[T]) -> T:
     """Read ``data`` (decoded JSON) as ``cl``; failures raise ``ResponseValidationError``."""
     try:
-        return converter.structure(data, cl)
+        if _is_ours(cl):
+            return _hook(cl)(data)  # type: ignore[no-any-return]
+        return _converter().structure(data, cl)
     except Exception as exc:
         raise _to_validation_error(exc, data) from None
 
@@ -797,6 +899,6 @@ def parse_response(data: bytes | str | Mapping[str, Any]) -> Response:
             f"expected a response object, got {_type_name(d)}", payload=data
         )
     try:
-        return _structure_response(d)  # type: ignore[no-any-return]
+        return _hook(Response)(d)  # type: ignore[no-any-return]
     except Exception as exc:
         raise _to_validation_error(exc, d) from None

@@ -14,6 +14,8 @@ is buffered; each chunk is searched once, so a 10 MB single-line event costs
 linear time. A chunk's whole lines are decoded at once (CR and LF never occur
 inside a UTF-8 sequence, so this equals decoding line by line) and one regex
 ``findall`` cuts out the common ``[event: E]`` + ``data: D`` blocks in C.
+``feed_data`` is the same decoder returning only the ``data`` of each event,
+which is all a Responses stream reads: a third of the work per event.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _new_message = tuple.__new__
 # Either a whole common event block right after a blank line (groups 1-2), or any one line
 # (``.`` is every character but LF; `` ?`` drops the one optional space).
 _BLOCK = re.compile(r"(?<![^\n]\n)(?:event: ?(.*)\n)?data: ?(.*)\n\n|(.*\n)")
+# The same without the event group: findall then builds 2-tuples holding no event name.
+_DATA_BLOCK = re.compile(r"(?<![^\n]\n)(?:event: ?.*\n)?data: ?(.*)\n\n|(.*\n)")
 
 
 class SSEDecoder:
@@ -96,48 +100,15 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[SSEMessage]:
         """Consume ``chunk`` (any boundary) and return the events it completes."""
-        if not chunk:
-            return []
-        self.bytes_fed += len(chunk)
-        if self._skip_lf:
-            self._skip_lf = False
-            if chunk[0] == 0x0A:
-                chunk = chunk[1:]
-                if not chunk:
-                    return []
-        if 0x0D in chunk:  # an int needle is a plain memchr, 10x cheaper than b"\r"
-            # Rare in practice: normalise to LF. A trailing CR ends a line now and
-            # swallows an LF at the start of the next chunk.
-            self._skip_lf = chunk[-1] == 0x0D
-            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        # ``region`` is whole lines, the last LF included; the rest waits in _buf.
-        tail = b""
-        if chunk[-1] == 0x0A:
-            region = chunk
-        else:
-            end = chunk.rfind(b"\n") + 1
-            if not end:
-                self._hold(chunk)
-                return []
-            region = chunk[:end]
-            tail = chunk[end:]
-        if self._buf:
-            region = b"".join((self._buf, region))
-            self._buf.clear()
-        if not self._started:
-            self._started = True
-            if region.startswith(_BOM):
-                region = region[3:]
-        big = len(region) > self._limit
-        if big:
-            self._check_lines(region)
-        text = region.decode("utf-8", "replace")
-
+        out: list[SSEMessage] = []
+        got = self._text(chunk)
+        if got is None:
+            return out
+        text, tail, big = got
         # One C-level findall cuts ``text`` into the common "[event: E\n]data: D\n\n"
         # blocks and single other lines, contiguously (the line alternative matches
         # at every line start). A block is taken whole only right after a blank
         # line, where nothing is pending.
-        out: list[SSEMessage] = []
         start = 0
         if self._data is not None or self._event:
             start = self._finish_pending(text, out)
@@ -158,6 +129,75 @@ class SSEDecoder:
         if tail:  # held only now, so the size check sees what is still pending
             self._hold(tail)
         return out
+
+    def feed_data(self, chunk: bytes) -> list[str]:
+        """:meth:`feed`, returning only the ``data`` of each event completed."""
+        out: list[str] = []
+        got = self._text(chunk)
+        if got is None:
+            return out
+        text, tail, big = got
+        start = 0
+        if self._data is not None or self._event:
+            messages: list[SSEMessage] = []
+            start = self._finish_pending(text, messages)
+            out += [message.data for message in messages]
+        if start >= 0:
+            for data, line in _DATA_BLOCK.findall(text, start):
+                if line:
+                    message = self._line(line[:-1])
+                    if message is not None:
+                        out.append(message.data)
+                else:
+                    if big:
+                        self._check_data(data)
+                    out.append(data)
+        if tail:
+            self._hold(tail)
+        return out
+
+    def _text(self, chunk: bytes) -> tuple[str, bytes, bool] | None:
+        """The whole lines ``chunk`` completes, decoded; the unfinished rest; over the limit?
+
+        ``None`` when no line ended. The rest must be held (``_hold``) after the lines are
+        interpreted, so that the size check sees what is still pending then.
+        """
+        if not chunk:
+            return None
+        self.bytes_fed += len(chunk)
+        if self._skip_lf:
+            self._skip_lf = False
+            if chunk[0] == 0x0A:
+                chunk = chunk[1:]
+                if not chunk:
+                    return None
+        if 0x0D in chunk:  # an int needle is a plain memchr, 10x cheaper than b"\r"
+            # Rare in practice: normalise to LF. A trailing CR ends a line now and
+            # swallows an LF at the start of the next chunk.
+            self._skip_lf = chunk[-1] == 0x0D
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        # ``region`` is whole lines, the last LF included; the rest waits in _buf.
+        tail = b""
+        if chunk[-1] == 0x0A:
+            region = chunk
+        else:
+            end = chunk.rfind(b"\n") + 1
+            if not end:
+                self._hold(chunk)
+                return None
+            region = chunk[:end]
+            tail = chunk[end:]
+        if self._buf:
+            region = b"".join((self._buf, region))
+            self._buf.clear()
+        if not self._started:
+            self._started = True
+            if region.startswith(_BOM):
+                region = region[3:]
+        big = len(region) > self._limit
+        if big:
+            self._check_lines(region)
+        return region.decode("utf-8", "replace"), tail, big
 
     def close(self) -> list[SSEMessage]:
         """End of stream: an unterminated event is discarded (WHATWG), so this returns ``[]``."""

@@ -32,7 +32,7 @@ from ._errors import APIConnectionError, APIStatusError, APITimeoutError, Stream
 from ._options import Timeout
 from ._retry import RetryPolicy, is_transient_code
 from ._serde import loads, parse_event
-from ._sse import SSEDecoder, SSEMessage
+from ._sse import DEFAULT_MAX_EVENT_BYTES, SSEDecoder
 from ._transport import HTTPInfo, HTTPStream, Retrier, attach_http_info
 from .types import (
     ErrorEvent,
@@ -61,7 +61,7 @@ _TERMINAL: Final[dict[type, str]] = {
     ResponseFailedEvent: "failed",
     ErrorEvent: "error",
 }
-_NO_MESSAGES: Final[list[SSEMessage]] = []
+_NO_MESSAGES: Final[list[str]] = []  # the data of the events decoded, not yet yielded
 
 
 def _is_keepalive(event_type: str) -> bool:
@@ -86,8 +86,10 @@ class AsyncResponseStream:
         timeout: Timeout,
         policy: RetryPolicy,
         what: str = "stream",
+        max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         self._connect = connect
+        self._max_event_bytes = max_event_bytes
         self._timeout = timeout
         self._idle = timeout.stream_idle
         self._policy = policy
@@ -95,7 +97,7 @@ class AsyncResponseStream:
         self._retrier: Retrier | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._http: HTTPStream | None = None
-        self._decoder = SSEDecoder()
+        self._decoder = SSEDecoder(max_event_bytes)
         self._acc = ResponseAccumulator()
         self._messages = _NO_MESSAGES
         self._pos = 0
@@ -199,7 +201,7 @@ class AsyncResponseStream:
                     http.info.generation_id,
                 )
             self._http = http
-            self._decoder = SSEDecoder()
+            self._decoder = SSEDecoder(self._max_event_bytes)
             self._acc = ResponseAccumulator()
             self._messages = _NO_MESSAGES
             self._pos = 0
@@ -252,7 +254,7 @@ class AsyncResponseStream:
             try:
                 if pos < len(messages):
                     self._pos = pos + 1
-                    data = messages[pos].data
+                    data = messages[pos]
                     if data == "[DONE]":
                         await self._end(at_eof=False)
                         continue
@@ -301,7 +303,7 @@ class AsyncResponseStream:
                 await self._fail(self._stream_error(exc))
             return
         if chunk:
-            self._messages = self._decoder.feed(chunk)
+            self._messages = self._decoder.feed_data(chunk)
             self._pos = 0
         else:
             self._decoder.close()
@@ -392,15 +394,22 @@ class AsyncResponseStream:
         partial = self._acc.snapshot()
         generation_id = self._generation_id()
         failed = self._failed
+        # A server may echo the key in its message: the transport knows it and redacts it.
+        redact = self._http.redact if self._http is not None else str
         if self._error is not None:
             event, data = self._error
+            data = redact(data)
             try:
                 payload = loads(data)
             except Exception:
                 payload = data
+            # The terminal `response.failed` may list no output: keep the text that arrived
+            # (the snapshot has folded in the failed response's status and error).
+            if failed is not None and (partial is None or not partial.output):
+                partial = failed.response
             error = StreamError(
-                event.message or "the server reported an error in the stream",
-                response=failed.response if failed is not None else partial,
+                redact(event.message or "the server reported an error in the stream"),
+                response=partial,
                 code=event.code,
                 payload=payload,
                 retryable=is_transient_code(event.code),
@@ -409,7 +418,7 @@ class AsyncResponseStream:
         elif failed is not None:
             detail = failed.response.error
             error = StreamError(
-                (detail.message if detail is not None else None) or "the response failed",
+                redact((detail.message if detail is not None else None) or "the response failed"),
                 response=partial if partial is not None else failed.response,
                 code=detail.code if detail is not None else None,
                 generation_id=generation_id,
@@ -418,7 +427,7 @@ class AsyncResponseStream:
             error = StreamError(
                 f"the stream broke off before a terminal event: {cause.message}",
                 response=partial,
-                retryable=True,
+                retryable=cause.retryable,
                 generation_id=generation_id,
             )
             error.__cause__ = cause

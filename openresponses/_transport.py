@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._errors import (
@@ -36,6 +37,7 @@ from ._retry import RetryPolicy, is_retryable_error, is_retryable_status
 __all__ = [
     "DEFAULT_CONNECTOR_LIMIT",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "REDACTED",
     "USER_AGENT_SUFFIX",
     "HTTPInfo",
     "HTTPStream",
@@ -64,9 +66,46 @@ _SECRET_HEADERS = frozenset(
 )
 
 
+# What a credential echoed back by a server (in an error body or message) is replaced with.
+REDACTED = "sk-...redacted"
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` safe to log: credentials replaced by a marker."""
     return {k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def _secrets_of(headers: Mapping[str, str]) -> tuple[str, ...]:
+    """The credentials in ``headers`` (the token of ``Bearer <token>``), longest first."""
+    found: set[str] = set()
+    for name, value in headers.items():
+        if name.lower() not in _SECRET_HEADERS or not value:
+            continue
+        _scheme, _, token = value.strip().partition(" ")
+        secret = token.strip() or value.strip()
+        # Too short to be a key: replacing it would mangle ordinary text.
+        if len(secret) >= 8:
+            found.add(secret)
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _redact_text(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redact_bytes(raw: bytes, secrets: tuple[str, ...]) -> bytes:
+    for secret in secrets:
+        encoded = secret.encode("utf-8", "replace")
+        if encoded in raw:
+            raw = raw.replace(encoded, REDACTED.encode())
+    return raw
+
+
+def _closed_error() -> APIConnectionError:
+    return APIConnectionError("the client was closed", retryable=False)
 
 
 @attrs.frozen
@@ -105,8 +144,31 @@ def http_info(response: object) -> HTTPInfo | None:
     return entry[1]
 
 
+def _sanitize(exc: BaseException) -> None:
+    """Strip the request headers (the API key) from aiohttp errors in ``exc``'s chain.
+
+    ``ClientResponseError`` keeps ``request_info`` (with every header sent) in its attributes,
+    its ``args`` and its repr; our errors chain it, so error reporters would print the key.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, aiohttp.ClientResponseError):
+            info = current.request_info
+            if info is not None:
+                headers = CIMultiDictProxy(CIMultiDict(redact_headers(info.headers)))
+                safe = aiohttp.RequestInfo(info.url, info.method, headers, info.real_url)
+                current.request_info = safe
+                current.args = (safe, ())
+            # Earlier responses of a redirect chain hold their own request_info.
+            current.history = ()
+        current = current.__cause__ or current.__context__
+
+
 def _connection_error(exc: BaseException, during: str) -> APIConnectionError:
-    """Our error for an aiohttp, OS or asyncio failure (the caller chains it)."""
+    """Our error for an aiohttp, OS or asyncio failure (the caller chains it, sanitized here)."""
+    _sanitize(exc)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(f"timed out connecting to the server ({during})")
     if isinstance(exc, asyncio.TimeoutError):
@@ -120,8 +182,9 @@ def _connection_error(exc: BaseException, during: str) -> APIConnectionError:
     if isinstance(exc, aiohttp.ClientPayloadError):
         return APIConnectionError(f"response body broken off {during}")
     if isinstance(exc, aiohttp.ClientResponseError):
-        # Its repr carries the request headers (the API key): keep only status and message.
-        return APIConnectionError(f"HTTP failure {during}: {exc.status} {exc.message}")
+        # Its request headers were redacted above; the text needs no more than this.
+        name = type(exc).__name__
+        return APIConnectionError(f"HTTP failure {during}: {name}: {exc.status} {exc.message}")
     if isinstance(exc, aiohttp.InvalidURL):
         return APIConnectionError(f"invalid URL: {exc}", retryable=False)
     text = str(exc) or type(exc).__name__
@@ -140,12 +203,19 @@ def _uncancel(task: asyncio.Task[Any]) -> int:
 class HTTPStream:
     """A response whose body is read chunk by chunk, each wait bounded by a deadline."""
 
-    __slots__ = ("_content", "_loop", "_resp", "headers", "status_code")
+    __slots__ = ("_content", "_head", "_loop", "_resp", "_secrets", "headers", "status_code")
 
-    def __init__(self, resp: aiohttp.ClientResponse, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        resp: aiohttp.ClientResponse,
+        loop: asyncio.AbstractEventLoop,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
         self._resp = resp
         self._content = resp.content
         self._loop = loop
+        self._secrets = secrets
+        self._head = b""
         self.status_code: int = resp.status
         self.headers: Mapping[str, str] = resp.headers
 
@@ -160,6 +230,9 @@ class HTTPStream:
         ``deadline`` is loop time. Data already buffered is returned without arming a timer.
         On expiry the wait raises ``APITimeoutError``; the stream must then be closed.
         """
+        if self._head:
+            data, self._head = self._head, b""
+            return data
         content = self._content
         try:
             data = content.read_nowait()
@@ -180,6 +253,14 @@ class HTTPStream:
 
     def _expire(self) -> None:
         self._content.set_exception(APITimeoutError("deadline passed waiting for the server"))
+
+    def push_back(self, data: bytes) -> None:
+        """Make ``data`` the next bytes :meth:`read` returns (after peeking at the body)."""
+        self._head = data + self._head
+
+    def redact(self, text: str) -> str:
+        """``text`` with the client's credentials replaced (for a message the server wrote)."""
+        return _redact_text(text, self._secrets) if self._secrets else text
 
     async def read_all(self, limit: int, deadline: float | None) -> bytes:
         """The rest of the body, at most ``limit`` bytes (``ResponseValidationError`` beyond)."""
@@ -222,7 +303,11 @@ def _too_large(limit: int) -> ResponseValidationError:
     )
 
 
-def _status_error(status: int, headers: Mapping[str, str], raw: bytes) -> APIStatusError:
+def _status_error(
+    status: int, headers: Mapping[str, str], raw: bytes, secrets: tuple[str, ...]
+) -> APIStatusError:
+    if secrets:
+        raw = _redact_bytes(raw, secrets)
     code = parse_error_body(raw)[1]
     return make_status_error(
         status, headers, raw, retryable=is_retryable_status(status, code, headers)
@@ -245,6 +330,9 @@ class Transport:
         trace_configs: Sequence[Any] | None = None,
     ) -> None:
         self._headers = dict(headers)
+        self._secrets = _secrets_of(self._headers)
+        # Responses whose body may still be read: aclose() wakes their readers (aiohttp does not).
+        self._live: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
         self._limit = connector_limit
         self._limit_per_host = connector_limit_per_host
         self._ssl = _ssl_setting(verify)
@@ -265,6 +353,15 @@ class Transport:
         return self._headers
 
     @property
+    def has_credentials(self) -> bool:
+        """Whether the default headers carry a credential (an API key)."""
+        return bool(self._secrets)
+
+    def redact(self, raw: bytes) -> bytes:
+        """``raw`` with the client's credentials replaced (for a body the server wrote)."""
+        return _redact_bytes(raw, self._secrets) if self._secrets else raw
+
+    @property
     def opened(self) -> bool:
         """Whether a session was ever created (and so needs closing)."""
         return self._session is not None
@@ -279,7 +376,8 @@ class Transport:
                 )
             return session
         if self.closed:
-            raise RuntimeError("this client is closed; create a new one")
+            # Only a call already under way gets here (new calls are refused by the client).
+            raise _closed_error()
         self._loop = asyncio.get_running_loop()
         connector = aiohttp.TCPConnector(
             limit=self._limit, limit_per_host=self._limit_per_host, ssl=self._ssl
@@ -333,24 +431,31 @@ class Transport:
                 timeout=self.client_timeouts(timeout)[0],
                 **self._extra,
             )
+            live = self._live
+            live.add(resp)
             try:
                 length = resp.content_length
                 if length is not None and length > limit:
                     raise _too_large(limit)
                 raw = await resp.read() if length is not None else await _read_capped(resp, limit)
             finally:
+                live.discard(resp)
                 resp.release()
         except _CONNECTION_ERRORS as exc:
+            if self.closed:
+                _sanitize(exc)
+                raise _closed_error() from exc
             if isinstance(exc, asyncio.TimeoutError) and not isinstance(
                 exc, aiohttp.ServerTimeoutError
             ):
+                _sanitize(exc)
                 raise APITimeoutError(
                     f"no complete answer within {timeout.total} s (timeout.total)"
                 ) from exc
             raise _connection_error(exc, "sending the request") from exc
         status = resp.status
         if status >= 300:
-            raise _status_error(status, resp.headers, raw)
+            raise _status_error(status, resp.headers, raw, self._secrets)
         return status, resp.headers, raw
 
     async def open_stream(
@@ -386,19 +491,32 @@ class Transport:
         except APITimeoutError:
             raise
         except _CONNECTION_ERRORS as exc:
+            if self.closed:
+                _sanitize(exc)
+                raise _closed_error() from exc
             raise _connection_error(exc, "opening the stream") from exc
-        stream = HTTPStream(resp, loop)
+        stream = HTTPStream(resp, loop, self._secrets)
+        self._live.add(resp)
         if resp.status < 300:
             return stream
         try:
             raw = await stream.read_all(self.max_response_bytes, deadline)
         finally:
             stream.close()
-        raise _status_error(resp.status, resp.headers, raw)
+        raise _status_error(resp.status, resp.headers, raw, self._secrets)
 
     async def aclose(self) -> None:
-        """Close the session and its pool; later calls are refused. Idempotent."""
+        """Close the session and its pool; later calls are refused. Idempotent.
+
+        A body being read (a stream, or a plain answer still arriving) ends at once with
+        ``APIConnectionError("the client was closed")``: closing the pool alone would drop the
+        socket without waking its reader.
+        """
         self.closed = True
+        for resp in list(self._live):
+            if not resp.closed:
+                resp.content.set_exception(_closed_error())
+        self._live.clear()
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()

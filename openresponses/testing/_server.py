@@ -200,7 +200,7 @@ class LocalServer:
             app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
         )
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self._bind_port)
+        site = web.TCPSite(runner, self.host, self._bind_port, backlog=1024)
         await site.start()
         self.port = runner.addresses[0][1]
         self._runner = runner
@@ -468,7 +468,10 @@ class LocalServer:
         def protocol() -> FastProtocol:
             return FastProtocol(self._fast_answer, models, self._count_fast, self._fast_connections)
 
-        self._fast_server = await loop.create_server(protocol, self.host, self._bind_port)
+        # A batch opens hundreds of connections at once; the default backlog (100) drops SYNs.
+        self._fast_server = await loop.create_server(
+            protocol, self.host, self._bind_port, backlog=1024
+        )
         self.port = self._fast_server.sockets[0].getsockname()[1]
         return self
 

@@ -36,7 +36,7 @@ __all__ = [
 # -- annotations (on output_text parts)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class UrlCitation(WireModel):
     """A web citation: ``text[start_index:end_index]`` cites ``url``."""
 
@@ -48,7 +48,7 @@ class UrlCitation(WireModel):
     content: str | None = None  # OpenRouter: the cited snippet
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FileCitation(WireModel):
     """A citation of an uploaded file (OpenRouter / OpenAI)."""
 
@@ -58,7 +58,7 @@ class FileCitation(WireModel):
     index: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FilePath(WireModel):
     """A path to a file produced by a tool (OpenRouter / OpenAI)."""
 
@@ -81,7 +81,7 @@ Annotation = Union[UrlCitation, FileCitation, FilePath, UnknownAnnotation]
 # -- log probabilities
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class TopLogProb(WireModel):
     """One alternative token and its log probability."""
 
@@ -90,7 +90,7 @@ class TopLogProb(WireModel):
     bytes: list[int] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LogProb(WireModel):
     """The log probability of one output token, with the most likely alternatives."""
 
@@ -103,7 +103,7 @@ class LogProb(WireModel):
 # -- content parts
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class InputText(WireModel):
     """Text from the user, system or developer (also echoed back in output messages)."""
 
@@ -113,7 +113,7 @@ class InputText(WireModel):
     prompt_cache_breakpoint: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class InputImage(WireModel):
     """An image by URL or data URL; ``detail``: ``auto`` | ``low`` | ``high`` | ``original``.
 
@@ -126,7 +126,7 @@ class InputImage(WireModel):
     file_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class InputFile(WireModel):
     """A file given inline (``file_data``, base64), by URL, or by id."""
 
@@ -137,7 +137,7 @@ class InputFile(WireModel):
     file_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class InputAudioData(WireModel):
     """Base64 audio and its ``format`` (``"mp3"`` | ``"wav"``)."""
 
@@ -145,7 +145,7 @@ class InputAudioData(WireModel):
     format: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class InputAudio(WireModel):
     """Audio input (OpenRouter): ``{"type": "input_audio", "input_audio": {"data", "format"}}``."""
 
@@ -153,7 +153,7 @@ class InputAudio(WireModel):
     input_audio: InputAudioData
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class InputVideo(WireModel):
     """A video by URL."""
 
@@ -161,7 +161,7 @@ class InputVideo(WireModel):
     video_url: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class OutputText(WireModel):
     """Text the model wrote. ``annotations`` is always written (the specs require it on output)."""
 
@@ -171,7 +171,7 @@ class OutputText(WireModel):
     logprobs: list[LogProb] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Refusal(WireModel):
     """The model declined to answer."""
 
@@ -179,7 +179,7 @@ class Refusal(WireModel):
     refusal: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningText(WireModel):
     """Raw reasoning text (inside a reasoning item's ``content``)."""
 
@@ -187,7 +187,7 @@ class ReasoningText(WireModel):
     text: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class SummaryText(WireModel):
     """A reasoning summary, safe to show to users (inside a reasoning item's ``summary``)."""
 
@@ -195,7 +195,7 @@ class SummaryText(WireModel):
     text: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class TextContent(WireModel):
     """The generic ``{"type": "text"}`` part of the Open Responses output unions."""
 

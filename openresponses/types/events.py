@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class _Event(WireModel):
     # Some servers leave sequence_number off most events, hence optional.
     sequence_number: int | None = None
@@ -66,7 +66,7 @@ class _Event(WireModel):
 # -- response lifecycle (each carries a Response snapshot)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResponseCreatedEvent(_Event):
     """The response exists (status ``in_progress`` or ``queued``)."""
 
@@ -74,7 +74,7 @@ class ResponseCreatedEvent(_Event):
     response: Response = attrs.Factory(Response)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResponseQueuedEvent(_Event):
     """A background response is queued (Open Responses)."""
 
@@ -82,7 +82,7 @@ class ResponseQueuedEvent(_Event):
     response: Response = attrs.Factory(Response)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResponseInProgressEvent(_Event):
     """Generation started."""
 
@@ -90,7 +90,7 @@ class ResponseInProgressEvent(_Event):
     response: Response = attrs.Factory(Response)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResponseCompletedEvent(_Event):
     """Terminal: the final response, with ``output`` and ``usage``."""
 
@@ -98,7 +98,7 @@ class ResponseCompletedEvent(_Event):
     response: Response = attrs.Factory(Response)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResponseIncompleteEvent(_Event):
     """Terminal: the response stopped early (see ``response.incomplete_details``)."""
 
@@ -106,7 +106,7 @@ class ResponseIncompleteEvent(_Event):
     response: Response = attrs.Factory(Response)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResponseFailedEvent(_Event):
     """Terminal: the response failed (see ``response.error``)."""
 
@@ -117,7 +117,7 @@ class ResponseFailedEvent(_Event):
 # -- output items and content parts
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class OutputItemAddedEvent(_Event):
     """A new output item starts at ``output_index``."""
 
@@ -126,7 +126,7 @@ class OutputItemAddedEvent(_Event):
     item: Item | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class OutputItemDoneEvent(_Event):
     """An output item is complete."""
 
@@ -135,7 +135,7 @@ class OutputItemDoneEvent(_Event):
     item: Item | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ContentPartAddedEvent(_Event):
     """A new content part starts at ``content_index`` of item ``item_id``."""
 
@@ -146,7 +146,7 @@ class ContentPartAddedEvent(_Event):
     part: ContentPart | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ContentPartDoneEvent(_Event):
     """A content part is complete."""
 
@@ -160,7 +160,7 @@ class ContentPartDoneEvent(_Event):
 # -- text, refusal, function arguments
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class OutputTextDeltaEvent(_Event):
     """More output text."""
 
@@ -173,7 +173,7 @@ class OutputTextDeltaEvent(_Event):
     obfuscation: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class OutputTextDoneEvent(_Event):
     """The full text of an output_text part."""
 
@@ -185,7 +185,7 @@ class OutputTextDoneEvent(_Event):
     logprobs: list[LogProb] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class OutputTextAnnotationAddedEvent(_Event):
     """An annotation (e.g. a URL citation) was added to an output_text part."""
 
@@ -197,7 +197,7 @@ class OutputTextAnnotationAddedEvent(_Event):
     annotation: Annotation | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class RefusalDeltaEvent(_Event):
     """More refusal text."""
 
@@ -208,7 +208,7 @@ class RefusalDeltaEvent(_Event):
     delta: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class RefusalDoneEvent(_Event):
     """The full refusal text."""
 
@@ -219,7 +219,7 @@ class RefusalDoneEvent(_Event):
     refusal: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FunctionCallArgumentsDeltaEvent(_Event):
     """More JSON arguments of a function call."""
 
@@ -232,7 +232,7 @@ class FunctionCallArgumentsDeltaEvent(_Event):
     obfuscation: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FunctionCallArgumentsDoneEvent(_Event):
     """The full arguments of a function call (OpenRouter also sends ``name``)."""
 
@@ -246,7 +246,7 @@ class FunctionCallArgumentsDoneEvent(_Event):
 # -- reasoning (both event names: the Open Responses spec's and OpenAI/OpenRouter's)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningTextDeltaEvent(_Event):
     """More raw reasoning text (``response.reasoning[_text].delta``: both names)."""
 
@@ -260,7 +260,7 @@ class ReasoningTextDeltaEvent(_Event):
     obfuscation: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningTextDoneEvent(_Event):
     """The full raw reasoning text of one part (either event name)."""
 
@@ -273,7 +273,7 @@ class ReasoningTextDoneEvent(_Event):
     text: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningSummaryPartAddedEvent(_Event):
     """A new reasoning summary part starts at ``summary_index``."""
 
@@ -284,7 +284,7 @@ class ReasoningSummaryPartAddedEvent(_Event):
     part: SummaryText | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningSummaryPartDoneEvent(_Event):
     """A reasoning summary part is complete."""
 
@@ -295,7 +295,7 @@ class ReasoningSummaryPartDoneEvent(_Event):
     part: SummaryText | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningSummaryTextDeltaEvent(_Event):
     """More reasoning summary text."""
 
@@ -307,7 +307,7 @@ class ReasoningSummaryTextDeltaEvent(_Event):
     obfuscation: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningSummaryTextDoneEvent(_Event):
     """The full text of a reasoning summary part."""
 
@@ -321,7 +321,7 @@ class ReasoningSummaryTextDoneEvent(_Event):
 # -- errors
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ErrorEvent(_Event):
     """An in-band error, read from every shape servers send.
 
@@ -342,7 +342,7 @@ class ErrorEvent(_Event):
 # -- OpenRouter / OpenAI hosted-tool progress
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ToolCallProgressEvent(_Event):
     """Progress of a hosted tool call: web search, image generation, code interpreter, fusion."""
 
@@ -363,7 +363,7 @@ class ToolCallProgressEvent(_Event):
     output_index: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ImageGenerationPartialImageEvent(_Event):
     """A partial image (base64) while an image is generated."""
 
@@ -376,7 +376,7 @@ class ImageGenerationPartialImageEvent(_Event):
     partial_image_index: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CodeInterpreterCodeDeltaEvent(_Event):
     """More code of a code-interpreter call."""
 
@@ -388,7 +388,7 @@ class CodeInterpreterCodeDeltaEvent(_Event):
     delta: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CodeInterpreterCodeDoneEvent(_Event):
     """The full code of a code-interpreter call."""
 
@@ -400,7 +400,7 @@ class CodeInterpreterCodeDoneEvent(_Event):
     code: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CustomToolCallInputDeltaEvent(_Event):
     """More input of a custom tool call."""
 
@@ -410,7 +410,7 @@ class CustomToolCallInputDeltaEvent(_Event):
     delta: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CustomToolCallInputDoneEvent(_Event):
     """The full input of a custom tool call."""
 
@@ -420,7 +420,7 @@ class CustomToolCallInputDoneEvent(_Event):
     input: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ApplyPatchDiffDeltaEvent(_Event):
     """More diff of an apply-patch operation."""
 
@@ -432,7 +432,7 @@ class ApplyPatchDiffDeltaEvent(_Event):
     delta: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ApplyPatchDiffDoneEvent(_Event):
     """The full diff of an apply-patch operation."""
 
@@ -444,7 +444,7 @@ class ApplyPatchDiffDoneEvent(_Event):
     diff: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FusionPanelEvent(_Event):
     """OpenRouter fusion: a panel model's progress (added, deltas, completed, failed)."""
 
@@ -464,7 +464,7 @@ class FusionPanelEvent(_Event):
     status_code: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FusionAnalysisEvent(_Event):
     """OpenRouter fusion: the analysis step started or finished (``analysis`` on completion)."""
 
@@ -478,7 +478,7 @@ class FusionAnalysisEvent(_Event):
     analysis: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class DebugEvent(_Event):
     """OpenRouter ``response.debug``: the upstream request body and timings (``debug`` option)."""
 

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Message(WireModel):
     """A message in any role: ``"user"``, ``"system"``, ``"developer"`` or ``"assistant"``.
 
@@ -66,7 +66,7 @@ class Message(WireModel):
     phase: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FunctionCall(WireModel):
     """The model asks your code to call function ``name`` with JSON ``arguments``."""
 
@@ -81,7 +81,7 @@ class FunctionCall(WireModel):
     subagent_items: list[Mapping[str, Any]] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FunctionCallOutput(WireModel):
     """What your code returned for the call ``call_id``: a string or a list of input parts."""
 
@@ -92,7 +92,7 @@ class FunctionCallOutput(WireModel):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningItem(WireModel):
     """The model's reasoning.
 
@@ -111,7 +111,7 @@ class ReasoningItem(WireModel):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ItemReference(WireModel):
     """A reference to an earlier item by ``id`` (servers with storage only)."""
 
@@ -119,7 +119,7 @@ class ItemReference(WireModel):
     id: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Compaction(WireModel):
     """An opaque summary of earlier turns (``compaction``, OpenRouter's ``context_compaction``)."""
 
@@ -132,7 +132,7 @@ class Compaction(WireModel):
 # -- hosted tool calls (OpenAI-style, also relayed by OpenRouter)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class WebSearchCall(WireModel):
     """A hosted web search; ``action`` is ``search`` / ``open_page`` / ``find_in_page``."""
 
@@ -142,7 +142,7 @@ class WebSearchCall(WireModel):
     action: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FileSearchCall(WireModel):
     """A hosted file search."""
 
@@ -153,7 +153,7 @@ class FileSearchCall(WireModel):
     results: list[Mapping[str, Any]] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ImageGenerationCall(WireModel):
     """A hosted image generation; ``result`` is the base64 image."""
 
@@ -164,7 +164,7 @@ class ImageGenerationCall(WireModel):
     prompt: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CodeInterpreterCall(WireModel):
     """A hosted code-interpreter run."""
 
@@ -176,7 +176,7 @@ class CodeInterpreterCall(WireModel):
     outputs: list[Mapping[str, Any]] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ComputerCall(WireModel):
     """A computer-use action for your code to perform."""
 
@@ -188,7 +188,7 @@ class ComputerCall(WireModel):
     pending_safety_checks: list[Mapping[str, Any]] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ComputerCallOutput(WireModel):
     """The result of a computer-use action (a screenshot)."""
 
@@ -200,7 +200,7 @@ class ComputerCallOutput(WireModel):
     acknowledged_safety_checks: list[Mapping[str, Any]] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CustomToolCall(WireModel):
     """A call of a custom (free-form) tool with raw ``input`` text."""
 
@@ -213,7 +213,7 @@ class CustomToolCall(WireModel):
     namespace: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CustomToolCallOutput(WireModel):
     """What your code returned for a custom tool call."""
 
@@ -223,7 +223,7 @@ class CustomToolCallOutput(WireModel):
     id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ApplyPatchCall(WireModel):
     """A file operation (create / update / delete with a diff) for your code to apply."""
 
@@ -234,7 +234,7 @@ class ApplyPatchCall(WireModel):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ApplyPatchCallOutput(WireModel):
     """The outcome of an apply-patch call."""
 
@@ -245,7 +245,7 @@ class ApplyPatchCallOutput(WireModel):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ShellCall(WireModel):
     """Shell commands for your code to run."""
 
@@ -258,7 +258,7 @@ class ShellCall(WireModel):
     environment: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ShellCallOutput(WireModel):
     """The outcome of shell commands (``stdout``, ``stderr``, ``outcome`` per command)."""
 
@@ -270,7 +270,7 @@ class ShellCallOutput(WireModel):
     max_output_length: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LocalShellCall(WireModel):
     """Codex's local shell call."""
 
@@ -281,7 +281,7 @@ class LocalShellCall(WireModel):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LocalShellCallOutput(WireModel):
     """The outcome of a local shell call."""
 
@@ -291,7 +291,7 @@ class LocalShellCallOutput(WireModel):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class McpListTools(WireModel):
     """The tools an MCP server offers."""
 
@@ -302,7 +302,7 @@ class McpListTools(WireModel):
     error: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class McpApprovalRequest(WireModel):
     """An MCP call waiting for your approval."""
 
@@ -313,7 +313,7 @@ class McpApprovalRequest(WireModel):
     arguments: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class McpApprovalResponse(WireModel):
     """Your answer to an ``McpApprovalRequest``."""
 
@@ -324,7 +324,7 @@ class McpApprovalResponse(WireModel):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class McpCall(WireModel):
     """A call of a tool on an MCP server."""
 
@@ -337,7 +337,7 @@ class McpCall(WireModel):
     error: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class AdditionalTools(WireModel):
     """OpenRouter: tools added mid-conversation (``role`` and raw ``tools``)."""
 
@@ -347,7 +347,7 @@ class AdditionalTools(WireModel):
     id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class AgentMessage(WireModel):
     """OpenRouter: a message between agents (``author`` to ``recipient``)."""
 
@@ -383,7 +383,7 @@ SERVER_TOOL_ITEM_TYPES = (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ServerToolCall(WireModel):
     """A call OpenRouter ran itself (``openrouter:web_search``, ``openrouter:datetime``, ...).
 

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningConfig(WireModel):
     """How much the model reasons, and what it reports.
 
@@ -58,21 +58,21 @@ class ReasoningConfig(WireModel):
     context: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FormatText(WireModel):
     """Plain text output (the default)."""
 
     type: Literal["text"] = "text"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FormatJsonObject(WireModel):
     """Any JSON object (OpenRouter; not in the Open Responses request union)."""
 
     type: Literal["json_object"] = "json_object"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class JsonSchemaFormat(WireModel):
     """Structured output: JSON matching ``schema``, fields flat (no ``json_schema`` wrapper)."""
 
@@ -94,7 +94,7 @@ class UnknownFormat:
 TextFormat = Union[FormatText, FormatJsonObject, JsonSchemaFormat, UnknownFormat]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class TextConfig(WireModel):
     """Text output options: ``format`` and ``verbosity``.
 
@@ -105,7 +105,7 @@ class TextConfig(WireModel):
     verbosity: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MaxPrice(WireModel):
     """The most to pay per million tokens (or per image / audio / request), in USD."""
 
@@ -116,7 +116,7 @@ class MaxPrice(WireModel):
     request: float | str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ProviderSortConfig(WireModel):
     """Sort providers ``by`` price / throughput / latency / exacto, optionally per ``partition``."""
 
@@ -124,7 +124,7 @@ class ProviderSortConfig(WireModel):
     partition: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ProviderPreferences(WireModel):
     """OpenRouter's routing preferences (``provider``).
 
@@ -147,7 +147,7 @@ class ProviderPreferences(WireModel):
     preferred_min_throughput: float | Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class WebPlugin(WireModel):
     """OpenRouter's web search plugin (``{"id": "web", ...}``)."""
 
@@ -163,7 +163,7 @@ class WebPlugin(WireModel):
     user_location: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FileParserPlugin(WireModel):
     """OpenRouter's file parser plugin; ``pdf`` is e.g. ``{"engine": "pdf-text"}``."""
 
@@ -172,7 +172,7 @@ class FileParserPlugin(WireModel):
     pdf: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Plugin(WireModel):
     """Any other OpenRouter plugin by ``id`` (``auto-router``, ``moderation``, ``web-fetch``,
     ``response-healing``, ``context-compression``, ``pareto-router``, ``fusion``, ...);
@@ -185,7 +185,7 @@ class Plugin(WireModel):
 PluginConfig = Union[WebPlugin, FileParserPlugin, Plugin]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Prompt(WireModel):
     """A stored prompt template and its ``variables`` (strings or input parts)."""
 
@@ -193,7 +193,7 @@ class Prompt(WireModel):
     variables: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class TraceConfig(WireModel):
     """OpenRouter observability: trace and span names and ids (any extra keys are passed on)."""
 
@@ -204,14 +204,14 @@ class TraceConfig(WireModel):
     parent_span_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class DebugOptions(WireModel):
     """OpenRouter (streaming only): ``echo_upstream_body`` emits a ``response.debug`` event."""
 
     echo_upstream_body: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CacheControl(WireModel):
     """Anthropic-style automatic prompt caching; ``ttl`` is ``"5m"`` or ``"1h"``."""
 
@@ -219,7 +219,7 @@ class CacheControl(WireModel):
     ttl: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class PromptCacheOptions(WireModel):
     """OpenRouter explicit prompt caching (use with ``InputText.prompt_cache_breakpoint``)."""
 
@@ -227,7 +227,7 @@ class PromptCacheOptions(WireModel):
     ttl: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class StreamOptions(WireModel):
     """Open Responses stream options; ``include_obfuscation`` pads delta events."""
 

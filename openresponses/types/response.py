@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class InputTokensDetails(WireModel):
     """Cached prompt tokens (read) and, on OpenRouter, tokens written to the cache."""
 
@@ -33,14 +33,14 @@ class InputTokensDetails(WireModel):
     cache_write_tokens: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class OutputTokensDetails(WireModel):
     """Tokens the model spent reasoning."""
 
     reasoning_tokens: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CostDetails(WireModel):
     """OpenRouter: what the upstream provider charged, in USD."""
 
@@ -49,7 +49,7 @@ class CostDetails(WireModel):
     upstream_inference_output_cost: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ServerToolUseDetails(WireModel):
     """OpenRouter: how many server-tool calls were requested and executed."""
 
@@ -58,7 +58,7 @@ class ServerToolUseDetails(WireModel):
     web_search_requests: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Usage(WireModel):
     """Token counts, and on OpenRouter the ``cost`` in USD with its breakdown."""
 
@@ -73,7 +73,7 @@ class Usage(WireModel):
     server_tool_use_details: ServerToolUseDetails | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResponseError(WireModel):
     """Why a response failed: a ``code`` (a string, or an HTTP-like int) and a ``message``."""
 
@@ -81,14 +81,14 @@ class ResponseError(WireModel):
     message: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class IncompleteDetails(WireModel):
     """Why a response stopped early: ``max_output_tokens`` | ``content_filter`` | ..."""
 
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Response(WireModel):
     """A model response: ``output`` items, ``status``, ``usage`` and the request settings echoed.
 

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FunctionTool(WireModel):
     """A function the model may call; your code runs it and sends back a ``FunctionCallOutput``.
 
@@ -49,7 +49,7 @@ class FunctionTool(WireModel):
     defer_loading: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class WebSearchTool(WireModel):
     """OpenAI's hosted web search, in all its spellings (``web_search``, ``..._preview``, ...)."""
 
@@ -66,7 +66,7 @@ class WebSearchTool(WireModel):
     external_web_access: bool | None = None  # Open Responses prose: False for offline search
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class FileSearchTool(WireModel):
     """Hosted search over vector stores."""
 
@@ -77,7 +77,7 @@ class FileSearchTool(WireModel):
     ranking_options: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ComputerUseTool(WireModel):
     """OpenAI's computer-use preview tool."""
 
@@ -87,7 +87,7 @@ class ComputerUseTool(WireModel):
     environment: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CodeInterpreterTool(WireModel):
     """Hosted code interpreter; ``container`` is a container id or ``{"type": "auto", ...}``."""
 
@@ -95,7 +95,7 @@ class CodeInterpreterTool(WireModel):
     container: str | Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class McpTool(WireModel):
     """A remote MCP server's tools."""
 
@@ -110,7 +110,7 @@ class McpTool(WireModel):
     require_approval: str | Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ImageGenerationTool(WireModel):
     """OpenAI's hosted image generation."""
 
@@ -127,28 +127,28 @@ class ImageGenerationTool(WireModel):
     size: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LocalShellTool(WireModel):
     """Codex's local shell tool."""
 
     type: Literal["local_shell"] = "local_shell"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ShellTool(WireModel):
     """OpenAI's shell tool."""
 
     type: Literal["shell"] = "shell"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ApplyPatchTool(WireModel):
     """OpenAI's apply-patch tool."""
 
     type: Literal["apply_patch"] = "apply_patch"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CustomTool(WireModel):
     """A free-form (non-JSON) tool; ``format`` is ``{"type": "text"}`` or a grammar."""
 
@@ -158,7 +158,7 @@ class CustomTool(WireModel):
     format: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class NamespaceTool(WireModel):
     """A named group of function and custom tools."""
 
@@ -186,7 +186,7 @@ SERVER_TOOL_TYPES = (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ServerTool(WireModel):
     """An OpenRouter server tool: ``ServerTool(type="openrouter:web_search", parameters={...})``."""
 
@@ -237,7 +237,7 @@ Tool = Union[
 # -- tool_choice: "auto" | "none" | "required" | one of the objects below
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ToolChoiceFunction(WireModel):
     """Force a call of the function ``name``."""
 
@@ -245,7 +245,7 @@ class ToolChoiceFunction(WireModel):
     name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ToolChoiceAllowed(WireModel):
     """Limit the callable tools without changing ``tools`` (keeps prompt caches valid).
 
@@ -258,7 +258,7 @@ class ToolChoiceAllowed(WireModel):
     mode: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ToolChoiceTool(WireModel):
     """Force a hosted tool by type (``web_search_preview``, ``apply_patch``, ``shell``, ...)."""
 
