@@ -17,13 +17,14 @@ ROWS: list[set[str]] = [
     {"_transport"},
     {"_streaming"},
     {"_client"},
+    {"_blocking"},
     {"_sync"},
 ]
 CORE = set().union(*ROWS)
 ONLY = {
     "aiohttp": {"_transport", "testing", "_cli"},
     "cattrs": {"_serde"},
-    "anyio.from_thread": {"_sync"},
+    "anyio.from_thread": {"_blocking"},
 }
 
 

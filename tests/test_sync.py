@@ -29,7 +29,7 @@ from openresponses import (
     ResponseCompletedEvent,
     StreamError,
 )
-from openresponses._sync import _Blocking, _Forwarder, _iterating
+from openresponses._blocking import _Blocking, _Forwarder, _iterating
 from openresponses.testing import HTTPReply, InBandError, LocalServer, Text, Turn
 
 MODEL = "openresponses/local"
