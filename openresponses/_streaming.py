@@ -28,10 +28,16 @@ from typing import Any, Final
 from typing_extensions import Self
 
 from ._accumulator import ResponseAccumulator
-from ._errors import APIConnectionError, APIStatusError, APITimeoutError, StreamError
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ResponseValidationError,
+    StreamError,
+)
 from ._options import Timeout
 from ._retry import RetryPolicy, is_transient_code
-from ._serde import loads, parse_event
+from ._serde import loads, parse_events
 from ._sse import DEFAULT_MAX_EVENT_BYTES, SSEDecoder
 from ._transport import HTTPInfo, HTTPStream, Retrier, attach_http_info
 from .types import (
@@ -61,7 +67,9 @@ _TERMINAL: Final[dict[type, str]] = {
     ResponseFailedEvent: "failed",
     ErrorEvent: "error",
 }
-_NO_MESSAGES: Final[list[str]] = []  # the data of the events decoded, not yet yielded
+# The data of a chunk's events, and the events parse_events made of them (up to `[DONE]`).
+_NO_MESSAGES: Final[list[str]] = []
+_NO_EVENTS: Final[list[StreamEvent | ResponseValidationError]] = []
 
 
 def _is_keepalive(event_type: str) -> bool:
@@ -100,6 +108,7 @@ class AsyncResponseStream:
         self._decoder = SSEDecoder(max_event_bytes)
         self._acc = ResponseAccumulator()
         self._messages = _NO_MESSAGES
+        self._events = _NO_EVENTS
         self._pos = 0
         self._progress = False
         self._last = 0.0
@@ -204,6 +213,7 @@ class AsyncResponseStream:
             self._decoder = SSEDecoder(self._max_event_bytes)
             self._acc = ResponseAccumulator()
             self._messages = _NO_MESSAGES
+            self._events = _NO_EVENTS
             self._pos = 0
             self._progress = False
             self._last = loop.time()
@@ -249,25 +259,26 @@ class AsyncResponseStream:
 
     async def __anext__(self) -> StreamEvent:
         while True:
-            messages = self._messages
+            events = self._events
             pos = self._pos
             try:
-                if pos < len(messages):
+                if pos < len(events):
                     self._pos = pos + 1
-                    data = messages[pos]
-                    if data == "[DONE]":
-                        await self._end(at_eof=False)
-                        continue
-                    event = parse_event(data)
-                    self._acc.add(event)
+                    event: Any = events[pos]
                     cls = event.__class__
+                    if cls is ResponseValidationError:
+                        raise event
+                    self._acc.add(event)
                     if cls is UnknownEvent:
                         if _is_keepalive(event.type):
-                            return event
+                            return event  # type: ignore[no-any-return]
                     elif cls in _TERMINAL:
-                        self._on_terminal(event, data)
+                        self._on_terminal(event, self._messages[pos])
                     self._progress = True
-                    return event
+                    return event  # type: ignore[no-any-return]
+                if pos < len(self._messages):  # where parse_events stopped: `[DONE]`
+                    await self._end(at_eof=False)
+                    continue
                 if self._outcome is not None:
                     break
                 await self._fill()
@@ -303,7 +314,8 @@ class AsyncResponseStream:
                 await self._fail(self._stream_error(exc))
             return
         if chunk:
-            self._messages = self._decoder.feed_data(chunk)
+            messages = self._messages = self._decoder.feed_data(chunk)
+            self._events = parse_events(messages)
             self._pos = 0
         else:
             self._decoder.close()
@@ -338,6 +350,7 @@ class AsyncResponseStream:
     async def _end(self, *, at_eof: bool) -> None:
         """The events are over (``[DONE]``, end of body, or wound down): settle the outcome."""
         self._messages = _NO_MESSAGES
+        self._events = _NO_EVENTS
         if not at_eof:
             await self._drain()
         self._release()
