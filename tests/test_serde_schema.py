@@ -33,6 +33,9 @@ class Generator:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self.cache: dict[tuple[int, int], st.SearchStrategy[Any]] = {}
+        # The cache is keyed by id(): keep every keyed schema alive, or a temporary dict's id is
+        # reused by another schema and the cache hands back the wrong strategy.
+        self.keep: list[dict[str, Any]] = []
 
     def named(self, name: str) -> dict[str, Any]:
         schema: dict[str, Any] = self.document["components"]["schemas"][name]
@@ -65,6 +68,7 @@ class Generator:
     def strategy(self, schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
         key = (id(schema), min(depth, MAX_DEPTH + 1))
         if key not in self.cache:
+            self.keep.append(schema)
             self.cache[key] = st.deferred(lambda: self._build(schema, depth))
         return self.cache[key]
 
