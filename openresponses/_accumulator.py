@@ -270,10 +270,11 @@ class ResponseAccumulator:
         self._by_id: dict[str, _Item] = {}
         self._by_index: dict[int, list[_Item]] = {}
         self._snapshot: Response | None = None
-        self._fresh = True
+        self._fresh = True  # no event since the snapshot was built, but for hot appends
         # The last delta's (class, key getter, key, chunk list, item): the next delta with the
         # same key appends to that list. Any event that finds or creates an item clears it.
         self._hot: tuple[type, Callable[[Any], Any], Any, list[str], _Item] | None = None
+        self._hot_built = 0  # how many hot chunks the snapshot holds
 
     def add(self, event: StreamEvent) -> None:
         """Fold one event into the state; unknown and purely informative events are ignored."""
@@ -281,11 +282,10 @@ class ResponseAccumulator:
         hot = self._hot
         if hot is not None and hot[0] is cls and hot[1](event) == hot[2]:
             # What _track and _slot would find again: nothing was added since the last delta.
+            # Nothing marked stale here: ``snapshot`` sees that the chunk list grew.
             delta = event.delta  # type: ignore[union-attr]
             if delta:
                 hot[3].append(delta)
-            hot[4].built = None
-            self._fresh = False
             return
         handler = _HANDLERS.get(cls)
         if handler is not None:
@@ -297,13 +297,25 @@ class ResponseAccumulator:
         key = _DELTA_KEY.get(event.__class__)
         # Logprobs are in the key of output text: a delta that carries some takes the long way.
         if key is not None and not getattr(event, "logprobs", None):
+            self._cool()
             self._hot = (event.__class__, key, key(event), chunks, item)
+
+    def _cool(self) -> None:
+        # Hot appends left the item's cached form stale; only snapshot() would have noticed.
+        if self._hot is not None:
+            self._hot[4].built = None
+            self._hot = None
 
     def snapshot(self) -> Response | None:
         """The Response so far, or ``None`` before any response event or item."""
+        hot = self._hot
+        if hot is not None and len(hot[3]) != self._hot_built:
+            hot[4].built = None
+            self._fresh = False
         if not self._fresh:
             self._snapshot = self._build()
             self._fresh = True
+            self._hot_built = len(hot[3]) if hot is not None else 0
         return self._snapshot
 
     def _build(self) -> Response | None:
@@ -346,7 +358,7 @@ class ResponseAccumulator:
     def _track(self, item_id: str | None, output_index: int | None, kind: str) -> _Item:
         """The item an event talks about, created if nobody announced it; marked changed."""
         self.saw_content = True
-        self._hot = None
+        self._cool()
         found = self._find(item_id, output_index, kind)
         if found is None:
             found = _Item(item_id, kind)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import ssl
@@ -11,10 +10,10 @@ import warnings
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from urllib.parse import urlsplit
 
 import attrs
 from typing_extensions import Self, Unpack
-from yarl import URL
 
 from ._errors import (
     APIConnectionError,
@@ -33,7 +32,6 @@ from ._streaming import AsyncResponseStream
 from ._transport import (
     DEFAULT_CONNECTOR_LIMIT,
     DEFAULT_MAX_RESPONSE_BYTES,
-    USER_AGENT_SUFFIX,
     HTTPInfo,
     HTTPStream,
     Retrier,
@@ -415,7 +413,6 @@ class AsyncClient:
         self._max_event_bytes = max_event_bytes
 
         headers = {
-            "User-Agent": f"openresponses/{__version__} {USER_AGENT_SUFFIX}",
             "Accept": "application/json",
             "Content-Type": "application/json",
         }
@@ -430,6 +427,7 @@ class AsyncClient:
         self._has_key = bool(api_key)
         self._transport = Transport(
             headers=headers,
+            user_agent=f"openresponses/{__version__}",
             connector_limit=connector_limit,
             connector_limit_per_host=connector_limit_per_host,
             verify=verify,
@@ -568,23 +566,32 @@ class AsyncClient:
         return call
 
 
-def _endpoint(base_url: str) -> URL:
+def _endpoint(base_url: str) -> str:
+    """``{base_url}/responses``; ``base_url`` must be an absolute http(s) URL.
+
+    ``urllib.parse`` checks it: yarl, which aiohttp parses URLs with, loads with aiohttp on the
+    first request. The two agree on the scheme and the host, and both refuse a bad port.
+    """
     try:
-        url = URL(base_url)
+        url = urlsplit(base_url)
+        url.port  # noqa: B018 -- reading it raises ValueError for a bad port
     except (TypeError, ValueError) as exc:
         raise InvalidRequestError("base_url", f"not a URL: {base_url!r}") from exc
-    if url.scheme not in ("http", "https") or not url.host:
+    if url.scheme not in ("http", "https") or not url.hostname:
         raise InvalidRequestError("base_url", f"must be an absolute http(s) URL, got {base_url!r}")
-    return URL(f"{base_url}/responses")
+    return f"{base_url}/responses"
 
 
-def _refuse_plain_http(url: URL) -> None:
+def _refuse_plain_http(endpoint: str) -> None:
     """Plain http with a key: only to this machine (anything else may be sniffed on the way)."""
+    url = urlsplit(endpoint)
     if url.scheme != "http":
         return
-    host = (url.host or "").strip("[]").rstrip(".").lower()
+    host = (url.hostname or "").strip("[]").rstrip(".").lower()
     if host == "localhost":
         return
+    import ipaddress  # only plain-http clients with a key get here
+
     try:
         if ipaddress.ip_address(host).is_loopback:
             return

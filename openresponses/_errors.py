@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -254,6 +253,8 @@ def parse_error_body(raw: bytes | str) -> tuple[Any, int | str | None, str, Any]
     ``{"error": {"message", "type", "param", "code"}}``, ``{"error": "text"}``,
     ``{"message"|"detail": ...}``, and plain text or HTML.
     """
+    import json  # error bodies are rare: not worth loading at import
+
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     try:
         body: Any = json.loads(text)

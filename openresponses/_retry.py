@@ -6,7 +6,6 @@ needs "now"); the transport owns the loop, the sleeping and the logging.
 
 from __future__ import annotations
 
-import email.utils
 import math
 import random as _random
 import time
@@ -176,6 +175,8 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     seconds = _parse_seconds(raw)
     if seconds is not None:
         return seconds
+    import email.utils  # an HTTP-date is rare; the module is not worth loading up front
+
     try:
         when = email.utils.parsedate_to_datetime(raw.strip())
     except (TypeError, ValueError, IndexError):

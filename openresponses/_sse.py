@@ -50,6 +50,8 @@ _new_message = tuple.__new__
 _BLOCK = re.compile(r"(?<![^\n]\n)(?:event: ?(.*)\n)?data: ?(.*)\n\n|(.*\n)")
 # The same without the event group: findall then builds 2-tuples holding no event name.
 _DATA_BLOCK = re.compile(r"(?<![^\n]\n)(?:event: ?.*\n)?data: ?(.*)\n\n|(.*\n)")
+# Whole events, or any one line: findall gives the data, and "" for a line of anything else.
+_PLAIN_BLOCKS = re.compile(r"(?:event: ?.*\n)?data: ?(.*)\n\n|.*\n")
 
 
 class SSEDecoder:
@@ -142,6 +144,15 @@ class SSEDecoder:
             messages: list[SSEMessage] = []
             start = self._finish_pending(text, messages)
             out += [message.data for message in messages]
+        if start >= 0 and not big:
+            # The whole events first, in one C call; an empty string means a line that was not
+            # a plain event (or empty data): then the general loop below reads them all.
+            end = text.rfind("\n\n", start) + 2
+            if end > start + 2:
+                datas = _PLAIN_BLOCKS.findall(text, start, end)
+                if "" not in datas:
+                    out += datas
+                    start = end  # what is left: the lines of an unfinished event
         if start >= 0:
             for data, line in _DATA_BLOCK.findall(text, start):
                 if line:

@@ -1,9 +1,11 @@
 """``AsyncResponseStream``: typed events from one streamed response, with its watchdog and retries.
 
 Bytes from the transport go through the sans-IO SSE decoder, each ``data`` payload becomes a
-typed event (``parse_event``) that the pure ``ResponseAccumulator`` folds in. The stream is a
-plain class with ``__anext__``, not an async generator: it can be closed from any task, and no
-deadline is ever held open across a ``yield`` (each read of the socket gets its own).
+typed event (``parse_event``) when it is due, and the pure ``ResponseAccumulator`` folds it in.
+The stream is a plain class holding all the state: it can be closed from any task, and no
+deadline is ever held open across a ``yield`` (each read of the socket gets its own). Its
+iteration is one async generator over that state, kept for the stream's life, because a step
+of an async generator costs far less than a call of an ``async def __anext__``.
 
 Time: ``Timeout.stream_idle`` bounds the wait for the next event that is not a keep-alive (SSE
 comments produce no event at all; ``*keep_alive``/``ping`` events are yielded but do not count),
@@ -21,23 +23,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from types import TracebackType
-from typing import Any, Final
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from types import AsyncGeneratorType, TracebackType
+from typing import Any, Final, cast
 
 from typing_extensions import Self
 
 from ._accumulator import ResponseAccumulator
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    ResponseValidationError,
-    StreamError,
-)
+from ._errors import APIConnectionError, APIStatusError, APITimeoutError, StreamError
 from ._options import Timeout
 from ._retry import RetryPolicy, is_transient_code
-from ._serde import loads, parse_events
+from ._serde import loads, parse_event
 from ._sse import DEFAULT_MAX_EVENT_BYTES, SSEDecoder
 from ._transport import HTTPInfo, HTTPStream, Retrier, attach_http_info
 from .types import (
@@ -61,15 +57,13 @@ Connect = Callable[[float | None], Awaitable[HTTPStream]]
 # trailing `response.failed`; reading the tail lets the connection go back to the pool.
 _WIND_DOWN: Final = 1.0
 _KEEPALIVE_SUFFIXES: Final = ("keep_alive", "keepalive", "keep-alive", "ping", "heartbeat")
-_TERMINAL: Final[dict[type, str]] = {
-    ResponseCompletedEvent: "completed",
-    ResponseIncompleteEvent: "incomplete",
-    ResponseFailedEvent: "failed",
-    ErrorEvent: "error",
-}
-# The data of a chunk's events, and the events parse_events made of them (up to `[DONE]`).
+# The events the stream itself looks at: the terminal ones, and unknown ones (keep-alives?).
+_NOTABLE: Final = frozenset(
+    {ResponseCompletedEvent, ResponseIncompleteEvent, ResponseFailedEvent, ErrorEvent, UnknownEvent}
+)
+# The data of the events a chunk completed. Each is parsed only when it is due: an event the
+# caller drops is freed at once, never promoted by the collector as a batch would be.
 _NO_MESSAGES: Final[list[str]] = []
-_NO_EVENTS: Final[list[StreamEvent | ResponseValidationError]] = []
 
 
 def _is_keepalive(event_type: str) -> bool:
@@ -108,9 +102,9 @@ class AsyncResponseStream:
         self._decoder = SSEDecoder(max_event_bytes)
         self._acc = ResponseAccumulator()
         self._messages = _NO_MESSAGES
-        self._events = _NO_EVENTS
-        self._pos = 0
-        self._progress = False
+        self._keepalives = 0  # in the chunk's events (see _deadline)
+        self._done = False  # `[DONE]` arrived
+        self._iterator = self._new_iterator()
         self._last = 0.0
         self._total_deadline: float | None = None
         self._wind_down: float | None = None  # set once the outcome is known
@@ -140,6 +134,11 @@ class AsyncResponseStream:
         if self._outcome is None:
             self._outcome = StopAsyncIteration()
         self._release()
+        events = self._iterator
+        if events.ag_frame is not None and not events.ag_running:
+            # Paused at a `yield` (a loop left by `break`): finish it here, not in a task the
+            # event loop would start for it once it is collected.
+            await events.aclose()
 
     @property
     def closed(self) -> bool:
@@ -213,9 +212,8 @@ class AsyncResponseStream:
             self._decoder = SSEDecoder(self._max_event_bytes)
             self._acc = ResponseAccumulator()
             self._messages = _NO_MESSAGES
-            self._events = _NO_EVENTS
-            self._pos = 0
-            self._progress = False
+            self._keepalives = 0
+            self._done = False
             self._last = loop.time()
             self._error = None
             self._failed = None
@@ -254,34 +252,45 @@ class AsyncResponseStream:
 
     # -- iteration
 
-    def __aiter__(self) -> Self:
-        return self
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        events = self._iterator
+        if events.ag_frame is None:  # finished: a new one raises the outcome again
+            events = self._iterator = self._new_iterator()
+        return events
 
     async def __anext__(self) -> StreamEvent:
+        return await self.__aiter__().__anext__()
+
+    def _new_iterator(self) -> AsyncGeneratorType[StreamEvent, None]:
+        # The concrete type: its ag_frame and ag_running tell whether it finished or runs.
+        return cast("AsyncGeneratorType[StreamEvent, None]", self._events())
+
+    async def _events(self) -> AsyncGenerator[StreamEvent, None]:
+        """The iteration (see the module docstring): each chunk's events, parsed one by one.
+
+        One generator serves every loop over the stream, so a ``break`` and a later loop
+        continue where the first stopped; ``aclose()`` from another task drops the connection,
+        and the read the generator waits on ends.
+        """
         while True:
-            events = self._events
-            pos = self._pos
             try:
-                if pos < len(events):
-                    self._pos = pos + 1
-                    event: Any = events[pos]
-                    cls = event.__class__
-                    if cls is ResponseValidationError:
-                        raise event
-                    self._acc.add(event)
-                    if cls is UnknownEvent:
-                        if _is_keepalive(event.type):
-                            return event  # type: ignore[no-any-return]
-                    elif cls in _TERMINAL:
-                        self._on_terminal(event, self._messages[pos])
-                    self._progress = True
-                    return event  # type: ignore[no-any-return]
-                if pos < len(self._messages):  # where parse_events stopped: `[DONE]`
-                    await self._end(at_eof=False)
-                    continue
                 if self._outcome is not None:
                     break
                 await self._fill()
+                add = self._acc.add  # a reconnect (inside _fill) starts a new accumulator
+                for data in self._messages:  # a chunk is read whole before the next one
+                    event: Any = parse_event(data)
+                    add(event)
+                    if event.__class__ in _NOTABLE:
+                        self._notable(event, data)
+                    yield event
+                if self._done:
+                    await self._end(at_eof=False)
+            except StopAsyncIteration as exc:  # closed while connecting or reading
+                if self._outcome is None:
+                    self._outcome = exc
+                self._release()
+                return
             except BaseException as exc:
                 # Cancelled, closed, or failed for good: remember why and let the socket go now.
                 if self._outcome is None:
@@ -289,9 +298,8 @@ class AsyncResponseStream:
                 self._release()
                 raise
         outcome = self._outcome
-        if isinstance(outcome, StopAsyncIteration):
-            raise StopAsyncIteration
-        raise outcome
+        if not isinstance(outcome, StopAsyncIteration):
+            raise outcome
 
     async def _fill(self) -> None:
         """Read and decode the next chunk; settle the outcome at the end of the body."""
@@ -314,9 +322,12 @@ class AsyncResponseStream:
                 await self._fail(self._stream_error(exc))
             return
         if chunk:
-            messages = self._messages = self._decoder.feed_data(chunk)
-            self._events = parse_events(messages)
-            self._pos = 0
+            messages = self._decoder.feed_data(chunk)
+            self._keepalives = 0
+            if "[DONE]" in messages:  # the end, whatever may follow it
+                messages = messages[: messages.index("[DONE]")]
+                self._done = True
+            self._messages = messages
         else:
             self._decoder.close()
             await self._end(at_eof=True)
@@ -327,13 +338,19 @@ class AsyncResponseStream:
         idle = self._idle
         if idle is None:
             return self._total_deadline
-        if self._progress:
-            self._progress = False
+        if len(self._messages) > self._keepalives:  # the last chunk brought more than keep-alives
             assert self._loop is not None
             self._last = self._loop.time()
         deadline = self._last + idle
         total = self._total_deadline
         return total if total is not None and total < deadline else deadline
+
+    def _notable(self, event: Any, data: str) -> None:
+        if event.__class__ is UnknownEvent:
+            if _is_keepalive(event.type):
+                self._keepalives += 1  # not progress for the idle watchdog
+        else:
+            self._on_terminal(event, data)
 
     def _on_terminal(self, event: Any, data: str) -> None:
         if self._wind_down is None:
@@ -350,7 +367,6 @@ class AsyncResponseStream:
     async def _end(self, *, at_eof: bool) -> None:
         """The events are over (``[DONE]``, end of body, or wound down): settle the outcome."""
         self._messages = _NO_MESSAGES
-        self._events = _NO_EVENTS
         if not at_eof:
             await self._drain()
         self._release()

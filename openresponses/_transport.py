@@ -4,23 +4,26 @@ This is the only core module that imports aiohttp. It knows nothing about the Re
 it sends bytes, returns bytes (or a readable stream), and turns whatever aiohttp, the OS or
 asyncio raise into ``APIConnectionError`` / ``APITimeoutError``, and non-2xx answers into the
 ``APIStatusError`` subclasses. Every path releases the connection.
+
+aiohttp is imported with the first session (on the first request), not with this module: it
+costs more to import than the rest of the SDK (``aiohttp.connector`` builds SSL contexts), and
+building a client should not pay for it. The functions that use it at run time import it
+themselves (a ``sys.modules`` lookup once loaded); annotations name it under ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import ssl
 import sys
 import time
 import weakref
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
 import attrs
-from multidict import CIMultiDict, CIMultiDictProxy
-from yarl import URL
 
 from ._errors import (
     APIConnectionError,
@@ -34,11 +37,13 @@ from ._errors import (
 from ._options import Timeout
 from ._retry import RetryPolicy, is_retryable_error, is_retryable_status
 
+if TYPE_CHECKING:
+    import aiohttp
+
 __all__ = [
     "DEFAULT_CONNECTOR_LIMIT",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "REDACTED",
-    "USER_AGENT_SUFFIX",
     "HTTPInfo",
     "HTTPStream",
     "Retrier",
@@ -56,10 +61,6 @@ logger = logging.getLogger("openresponses")
 # queueing on the pool while staying well under typical file-descriptor limits.
 DEFAULT_CONNECTOR_LIMIT = 256
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-
-USER_AGENT_SUFFIX = (
-    f"python/{sys.version_info[0]}.{sys.version_info[1]} aiohttp/{aiohttp.__version__}"
-)
 
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
@@ -150,6 +151,9 @@ def _sanitize(exc: BaseException) -> None:
     ``ClientResponseError`` keeps ``request_info`` (with every header sent) in its attributes,
     its ``args`` and its repr; our errors chain it, so error reporters would print the key.
     """
+    import aiohttp
+    from multidict import CIMultiDict, CIMultiDictProxy
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -168,6 +172,8 @@ def _sanitize(exc: BaseException) -> None:
 
 def _connection_error(exc: BaseException, during: str) -> APIConnectionError:
     """Our error for an aiohttp, OS or asyncio failure (the caller chains it, sanitized here)."""
+    import aiohttp
+
     _sanitize(exc)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(f"timed out connecting to the server ({during})")
@@ -191,7 +197,25 @@ def _connection_error(exc: BaseException, during: str) -> APIConnectionError:
     return APIConnectionError(f"connection failed {during}: {text}")
 
 
-_CONNECTION_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+@functools.cache
+def _connection_errors() -> tuple[
+    type[aiohttp.ClientError], type[OSError], type[asyncio.TimeoutError]
+]:
+    """What a failed exchange raises: aiohttp's, the OS's and asyncio's errors.
+
+    For ``except`` clauses, which call it only once an exception is raised: a session, and so
+    aiohttp, exists by then.
+    """
+    import aiohttp
+
+    return (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def _is_total_timeout(exc: BaseException) -> bool:
+    """Whether ``exc`` is the expiry of aiohttp's ``total`` timeout (not a read or connect one)."""
+    import aiohttp
+
+    return isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, aiohttp.ServerTimeoutError)
 
 
 def _uncancel(task: asyncio.Task[Any]) -> int:
@@ -247,7 +271,7 @@ class HTTPStream:
                 handle.cancel()
         except APITimeoutError:
             raise
-        except (*_CONNECTION_ERRORS, RuntimeError) as exc:
+        except (*_connection_errors(), RuntimeError) as exc:
             # aiohttp raises RuntimeError("Connection closed.") for a read after the socket went.
             raise _connection_error(exc, "reading the response") from exc
 
@@ -315,12 +339,17 @@ def _status_error(
 
 
 class Transport:
-    """One lazily created aiohttp session and its connection pool, owned by one client."""
+    """One lazily created aiohttp session and its connection pool, owned by one client.
+
+    ``user_agent`` names the SDK (``openresponses/<version>``); the session sends it, followed by
+    the Python and aiohttp versions, as ``User-Agent``, unless ``headers`` carry their own.
+    """
 
     def __init__(
         self,
         *,
         headers: Mapping[str, str],
+        user_agent: str | None = None,
         connector_limit: int = DEFAULT_CONNECTOR_LIMIT,
         connector_limit_per_host: int = 0,
         verify: bool | str | ssl.SSLContext = True,
@@ -330,9 +359,15 @@ class Transport:
         trace_configs: Sequence[Any] | None = None,
     ) -> None:
         self._headers = dict(headers)
+        if any(name.lower() == "user-agent" for name in self._headers):
+            user_agent = None
+        self._user_agent = user_agent
         self._secrets = _secrets_of(self._headers)
         # Responses whose body may still be read: aclose() wakes their readers (aiohttp does not).
+        # A stream's lives as long as its caller keeps it; a plain answer's until it is read (a
+        # plain set: a WeakSet entry per request cost more than the rest of the bookkeeping).
         self._live: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
+        self._reading: set[aiohttp.ClientResponse] = set()
         self._limit = connector_limit
         self._limit_per_host = connector_limit_per_host
         self._ssl = _ssl_setting(verify)
@@ -345,11 +380,17 @@ class Transport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[Timeout, tuple[aiohttp.ClientTimeout, aiohttp.ClientTimeout]] = {}
+        self._last_timeout: tuple[
+            Timeout | None, tuple[aiohttp.ClientTimeout, aiohttp.ClientTimeout] | None
+        ] = (None, None)
         self.closed = False
 
     @property
     def default_headers(self) -> Mapping[str, str]:
-        """The headers every request carries (credentials included: redact before logging)."""
+        """The headers given for every request (credentials included: redact before logging).
+
+        The ``User-Agent`` built from ``user_agent`` is not among them: the session adds it.
+        """
         return self._headers
 
     @property
@@ -378,13 +419,20 @@ class Transport:
         if self.closed:
             # Only a call already under way gets here (new calls are refused by the client).
             raise _closed_error()
+        import aiohttp  # the first session pays for importing aiohttp (see the module docstring)
+
         self._loop = asyncio.get_running_loop()
+        headers = self._headers
+        if self._user_agent is not None:
+            python = f"python/{sys.version_info[0]}.{sys.version_info[1]}"
+            user_agent = f"{self._user_agent} {python} aiohttp/{aiohttp.__version__}"
+            headers = {"User-Agent": user_agent, **headers}
         connector = aiohttp.TCPConnector(
             limit=self._limit, limit_per_host=self._limit_per_host, ssl=self._ssl
         )
         session = aiohttp.ClientSession(
             connector=connector,
-            headers=self._headers,
+            headers=headers,
             timeout=aiohttp.ClientTimeout(total=None),
             trust_env=self._trust_env,
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -397,8 +445,13 @@ class Transport:
         self, timeout: Timeout
     ) -> tuple[aiohttp.ClientTimeout, aiohttp.ClientTimeout]:
         """aiohttp timeouts for (a plain call, a stream): streams have no total, only a watchdog."""
+        last, last_found = self._last_timeout
+        if last is timeout and last_found is not None:  # the client's own, nearly always
+            return last_found
         found = self._timeouts.get(timeout)
         if found is None:
+            import aiohttp
+
             # `connect` would also count the wait for a free pooled connection, which a big batch
             # legitimately spends; only the socket connect (and TLS handshake) is bounded.
             found = (
@@ -408,11 +461,12 @@ class Transport:
             if len(self._timeouts) > 32:
                 self._timeouts.clear()
             self._timeouts[timeout] = found
+        self._last_timeout = (timeout, found)
         return found
 
     async def request(
         self,
-        url: URL,
+        url: str,
         body: bytes,
         *,
         headers: Mapping[str, str] | None,
@@ -431,23 +485,21 @@ class Transport:
                 timeout=self.client_timeouts(timeout)[0],
                 **self._extra,
             )
-            live = self._live
-            live.add(resp)
+            reading = self._reading
+            reading.add(resp)
             try:
                 length = resp.content_length
                 if length is not None and length > limit:
                     raise _too_large(limit)
                 raw = await resp.read() if length is not None else await _read_capped(resp, limit)
             finally:
-                live.discard(resp)
+                reading.discard(resp)
                 resp.release()
-        except _CONNECTION_ERRORS as exc:
+        except _connection_errors() as exc:
             if self.closed:
                 _sanitize(exc)
                 raise _closed_error() from exc
-            if isinstance(exc, asyncio.TimeoutError) and not isinstance(
-                exc, aiohttp.ServerTimeoutError
-            ):
+            if _is_total_timeout(exc):
                 _sanitize(exc)
                 raise APITimeoutError(
                     f"no complete answer within {timeout.total} s (timeout.total)"
@@ -460,7 +512,7 @@ class Transport:
 
     async def open_stream(
         self,
-        url: URL,
+        url: str,
         body: bytes,
         *,
         headers: Mapping[str, str] | None,
@@ -490,7 +542,7 @@ class Transport:
                 resp = await _before(loop, deadline, request)
         except APITimeoutError:
             raise
-        except _CONNECTION_ERRORS as exc:
+        except _connection_errors() as exc:
             if self.closed:
                 _sanitize(exc)
                 raise _closed_error() from exc
@@ -513,10 +565,11 @@ class Transport:
         socket without waking its reader.
         """
         self.closed = True
-        for resp in list(self._live):
+        for resp in [*self._live, *self._reading]:
             if not resp.closed:
                 resp.content.set_exception(_closed_error())
         self._live.clear()
+        self._reading.clear()
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()

@@ -625,3 +625,18 @@ def test_events_colliding_in_every_combination_never_raise(payloads: list[dict[s
         acc.add(wire(payload))
         response = acc.snapshot()
         assert response is None or isinstance(response, Response)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(POOL), max_size=40), st.integers(min_value=1, max_value=5))
+def test_cached_snapshots_equal_a_fresh_rebuild(payloads: list[dict[str, Any]], every: int) -> None:
+    """A snapshot taken mid-stream (cached, appended to by hot deltas) equals one built afresh."""
+    events = [wire(payload) for payload in payloads]
+    acc = ResponseAccumulator()
+    for index, event in enumerate(events):
+        acc.add(event)
+        if index % every == 0:
+            fresh = ResponseAccumulator()
+            for earlier in events[: index + 1]:
+                fresh.add(earlier)
+            assert acc.snapshot() == fresh.snapshot()

@@ -11,8 +11,10 @@ import sys
 import warnings
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
+import openresponses
 from openresponses import (
     AsyncClient,
     AuthenticationError,
@@ -117,8 +119,25 @@ async def test_attribution_and_default_headers(server: LocalServer) -> None:
     assert headers["HTTP-Referer"] == "https://example.com/app"
     assert headers["X-OpenRouter-Title"] == "Example App"
     assert headers["X-Team"] == "blue"
-    assert headers["User-Agent"].startswith("openresponses/")
     assert headers["Content-Type"] == "application/json"
+
+
+async def test_user_agent_names_the_sdk_python_and_aiohttp(server: LocalServer) -> None:
+    """The User-Agent carries the SDK, Python and aiohttp versions (aiohttp's read once loaded)."""
+    async with AsyncClient(base_url=server.base_url) as client:
+        await client.responses.create(model="m", input="Hi")
+    python = f"python/{sys.version_info[0]}.{sys.version_info[1]}"
+    expected = f"openresponses/{openresponses.__version__} {python} aiohttp/{aiohttp.__version__}"
+    assert server.requests[0].headers.getall("User-Agent") == [expected]
+
+
+async def test_a_user_agent_in_default_headers_replaces_ours(server: LocalServer) -> None:
+    """A User-Agent given in default_headers, in any case, is the only one sent."""
+    async with AsyncClient(
+        base_url=server.base_url, default_headers={"user-agent": "my-app/2"}
+    ) as client:
+        await client.responses.create(model="m", input="Hi")
+    assert server.requests[0].headers.getall("User-Agent") == ["my-app/2"]
 
 
 async def test_extra_headers_body_and_query_reach_the_server(server: LocalServer) -> None:

@@ -366,3 +366,40 @@ def test_random_bytes_never_raise_anything_else(data: st.DataObject) -> None:
     else:
         assert isinstance(outcome, list)
         assert all(isinstance(e, SSEMessage) for e in outcome)
+
+
+def decode_data(chunks: list[bytes]) -> list[str]:
+    """``feed_data`` over every chunk, then close, collecting all data."""
+    decoder = SSEDecoder()
+    out: list[str] = []
+    for chunk in chunks:
+        out.extend(decoder.feed_data(chunk))
+    decoder.close()
+    return out
+
+
+BLOCKS = st.sampled_from(
+    [
+        'event: response.output_text.delta\ndata: {"delta": "a"}\n\n',
+        "event: e\ndata: x\n\n",
+        "data: y\n\n",
+        "data:nospace\n\n",
+        "event:x\ndata: z\n\n",
+        "data: [DONE]\n\n",
+        "data: \n\n",  # empty data
+        "data: a\ndata: b\n\n",  # two data lines
+        ": keep-alive\n",
+        "id: 3\n",
+        "event: orphan\n\n",  # a block without data
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_feed_data_equals_the_data_of_a_literal_reading(data: st.DataObject) -> None:
+    """Mostly plain event blocks, any chunking: feed_data gives exactly the spec's data."""
+    stream = "".join(data.draw(st.lists(BLOCKS, max_size=30))).encode()
+    expected = [message.data for message in reference(stream)]
+    assert decode_data(data.draw(chunked(stream))) == expected == decode_data([stream])
