@@ -317,11 +317,33 @@ async def _json_instead_of_events(
         kind = "response.completed"
         if isinstance(status, str):
             kind = _TERMINAL_FOR_STATUS.get(status, kind)
-        event = dumps({"type": kind, "response": data})
-        http.push_back(b"data: " + event + b"\n\ndata: [DONE]\n\n")
+        events = [*_text_deltas_of(data), {"type": kind, "response": data}]
+        frames = [b"data: " + dumps(event) + b"\n\n" for event in events]
+        http.push_back(b"".join(frames) + b"data: [DONE]\n\n")
     except BaseException:
         http.close()
         raise
+
+
+def _text_deltas_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The output text of a JSON answer as one delta event per part, for ``text_deltas()``."""
+    deltas: list[dict[str, Any]] = []
+    output = data.get("output")
+    for index, item in enumerate(output if isinstance(output, list) else ()):
+        content = item.get("content") if isinstance(item, dict) else None
+        for part_index, part in enumerate(content if isinstance(content, list) else ()):
+            text = part.get("text") if isinstance(part, dict) else None
+            if part.get("type") == "output_text" and isinstance(text, str) and text:
+                deltas.append(
+                    {
+                        "type": "response.output_text.delta",
+                        "item_id": item.get("id"),
+                        "output_index": index,
+                        "content_index": part_index,
+                        "delta": text,
+                    }
+                )
+    return deltas
 
 
 class _Call:

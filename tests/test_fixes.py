@@ -24,12 +24,15 @@ from openresponses import (
     BadGatewayError,
     BadRequestError,
     InvalidRequestError,
+    OutputTextDeltaEvent,
     PaymentRequiredError,
+    Response,
     ResponseCompletedEvent,
     ResponseValidationError,
     RetryPolicy,
     StreamError,
     Timeout,
+    from_dict,
 )
 from openresponses.testing import HTTPReply, InBandError, LocalServer, Text, Transcript, Turn
 
@@ -107,10 +110,38 @@ async def test_stream_answered_with_a_json_response_delivers_it(server: LocalSer
             final = await stream.final_response()
         assert stream.status_code == 200
         assert len(client._transport.session().connector._acquired) == 0
-    assert [type(event) for event in events] == [ResponseCompletedEvent]
+    assert [type(event) for event in events] == [OutputTextDeltaEvent, ResponseCompletedEvent]
     assert final.id == "resp_1"
     assert final.output_text == "plain answer"
     assert server.request_count == 1
+
+
+async def test_stream_answered_with_json_still_gives_its_text_deltas(server: LocalServer) -> None:
+    """text_deltas() of a JSON-answered stream yields each output text part, in order."""
+    two_parts = {
+        **ANSWER,
+        "output": [
+            {"type": "reasoning", "id": "rs_1", "summary": []},
+            {
+                **ANSWER["output"][0],
+                "content": [
+                    {"type": "output_text", "text": "first ", "annotations": []},
+                    {"type": "refusal", "refusal": "no"},
+                    {"type": "output_text", "text": "second", "annotations": []},
+                ],
+            },
+        ],
+    }
+    server.add(HTTPReply(200, body=two_parts))
+    async with (
+        make_client(server.base_url) as client,
+        client.responses.stream(model="m", input="Hi") as stream,
+    ):
+        texts = [text async for text in stream.text_deltas()]
+        final = await stream.final_response()
+    assert texts == ["first ", "second"]
+    assert final.output_text == "first second"
+    assert final.output == from_dict(two_parts, Response).output
 
 
 async def test_stream_answered_with_a_failed_json_response_raises_stream_error(
