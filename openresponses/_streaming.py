@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from types import AsyncGeneratorType, TracebackType
 from typing import Any, Final, cast
@@ -264,16 +263,43 @@ class AsyncResponseStream:
 
     def _new_iterator(self) -> AsyncGeneratorType[StreamEvent, None]:
         # The concrete type: its ag_frame and ag_running tell whether it finished or runs.
-        return cast("AsyncGeneratorType[StreamEvent, None]", _events(weakref.ref(self)))
+        return cast("AsyncGeneratorType[StreamEvent, None]", self._events())
 
-    def _stop(self, exc: BaseException) -> None:
-        """Cancelled, closed, or failed for good: remember why and let the socket go now."""
-        if self._outcome is None:
-            if isinstance(exc, Exception):
-                self._outcome = exc
-            else:
-                self._outcome = self._abandoned()
-        self._release()
+    async def _events(self) -> AsyncGenerator[StreamEvent, None]:
+        """The iteration (see the module docstring): each chunk's events, parsed one by one.
+
+        One generator serves every loop over the stream, so a ``break`` and a later loop
+        continue where the first stopped; ``aclose()`` from another task drops the connection,
+        and the read the generator waits on ends.
+        """
+        while True:
+            try:
+                if self._outcome is not None:
+                    break
+                await self._fill()
+                add = self._acc.add  # a reconnect (inside _fill) starts a new accumulator
+                for data in self._messages:  # a chunk is read whole before the next one
+                    event: Any = parse_event(data)
+                    add(event)
+                    if event.__class__ in _NOTABLE:
+                        self._notable(event, data)
+                    yield event
+                if self._done:
+                    await self._end(at_eof=False)
+            except StopAsyncIteration as exc:  # closed while connecting or reading
+                if self._outcome is None:
+                    self._outcome = exc
+                self._release()
+                return
+            except BaseException as exc:
+                # Cancelled, closed, or failed for good: remember why and let the socket go now.
+                if self._outcome is None:
+                    self._outcome = exc if isinstance(exc, Exception) else self._abandoned()
+                self._release()
+                raise
+        outcome = self._outcome
+        if not isinstance(outcome, StopAsyncIteration):
+            raise outcome
 
     async def _fill(self) -> None:
         """Read and decode the next chunk; settle the outcome at the end of the body."""
@@ -477,46 +503,6 @@ class AsyncResponseStream:
         status = "not open" if http is None else f"HTTP {http.status_code}"
         state = "open" if self._outcome is None else "finished"
         return f"<AsyncResponseStream {status} {state}>"
-
-
-async def _events(ref: weakref.ref[AsyncResponseStream]) -> AsyncGenerator[StreamEvent, None]:
-    """A stream's iteration (see the module docstring): each chunk's events, parsed one by one.
-
-    One generator serves every loop over the stream, so a ``break`` and a later loop continue
-    where the first stopped; ``aclose()`` from another task drops the connection, and the read
-    the generator waits on ends. At a ``yield`` it holds the stream only weakly: a stream that
-    its caller drops (a bare loop left by ``break``) is freed at once, and its ``__del__`` lets
-    the connection go, with no cycle left for the collector.
-    """
-    stream = ref()
-    while stream is not None:
-        try:
-            if stream._outcome is not None:
-                break
-            await stream._fill()
-            add = stream._acc.add  # a reconnect (inside _fill) starts a new accumulator
-            for data in stream._messages:  # a chunk is read whole before the next one
-                event: Any = parse_event(data)
-                add(event)
-                if event.__class__ in _NOTABLE:
-                    stream._notable(event, data)
-                del stream
-                yield event
-                stream = ref()
-                if stream is None:
-                    return
-            if stream._done:
-                await stream._end(at_eof=False)
-        except BaseException as exc:
-            stream = ref()
-            if stream is not None:
-                stream._stop(exc)
-            if isinstance(exc, StopAsyncIteration):  # closed while connecting or reading
-                return
-            raise
-    outcome = stream._outcome if stream is not None else None
-    if outcome is not None and not isinstance(outcome, StopAsyncIteration):
-        raise outcome
 
 
 class AsyncTextDeltas:
