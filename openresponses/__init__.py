@@ -33,6 +33,9 @@ from ._errors import (
     UnprocessableEntityError,
 )
 
+# -- HTTP facts
+from ._httpinfo import HTTPInfo, http_info
+
 # -- options
 from ._options import Timeout
 
@@ -45,9 +48,6 @@ from ._serde import unstructure as to_dict
 
 # -- streaming
 from ._streaming import AsyncResponseStream, AsyncTextDeltas
-
-# -- HTTP facts
-from ._transport import HTTPInfo, http_info
 
 # -- wire models
 from .types import (

@@ -1,11 +1,13 @@
-"""Pure retry policy: what is worth retrying, and how long to wait first.
+"""Retries: the pure policy (what is worth retrying, how long to wait) and ``Retrier``, the one
+loop half that counts attempts, logs each and sleeps, shared by ``create``, streams and batches.
 
-No I/O and no clock reads except in :func:`retry_after_seconds` (an HTTP-date
-needs "now"); the transport owns the loop, the sleeping and the logging.
+The policy reads no clock except in :func:`retry_after_seconds` (an HTTP-date needs "now").
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 import random as _random
 import time
@@ -14,9 +16,12 @@ from typing import Any
 
 import attrs
 
-from ._errors import InvalidRequestError, OpenResponsesError
+from ._errors import APIStatusError, InvalidRequestError, OpenResponsesError
+
+logger = logging.getLogger("openresponses")
 
 __all__ = [
+    "Retrier",
     "RetryPolicy",
     "header",
     "is_retryable_error",
@@ -257,3 +262,57 @@ def is_retryable_error(error: BaseException) -> bool:
     if not isinstance(error, OpenResponsesError):
         return False
     return getattr(error, "retryable", False) is True
+
+
+class Retrier:
+    """Counts the retries of one call against its policy, and sleeps between attempts.
+
+    ``started`` is ``time.monotonic()`` when the call began (for ``total_budget``); ``deadline``
+    is loop time past which no new attempt starts (a stream's ``stream_total``).
+    """
+
+    __slots__ = ("_policy", "_started", "_what", "deadline", "retries")
+
+    def __init__(
+        self, policy: RetryPolicy, what: str, *, started: float, deadline: float | None = None
+    ) -> None:
+        self._policy = policy
+        self._what = what
+        self._started = started
+        self.deadline = deadline
+        self.retries = 0
+
+    def delay_for(self, exc: BaseException) -> float | None:
+        """Seconds to wait before retrying after ``exc``; ``None`` when ``exc`` is final."""
+        if not is_retryable_error(exc):
+            return None
+        headers = exc.headers if isinstance(exc, APIStatusError) else None
+        delay = self._policy.next_delay(
+            self.retries, headers, elapsed=time.monotonic() - self._started
+        )
+        if delay is None:
+            return None
+        if self.deadline is not None and asyncio.get_running_loop().time() + delay >= self.deadline:
+            return None
+        return delay
+
+    async def backoff(self, exc: BaseException) -> bool:
+        """Sleep before the next attempt and return True, or return False when ``exc`` is final."""
+        delay = self.delay_for(exc)
+        if delay is None:
+            if self.retries and logger.isEnabledFor(logging.INFO):
+                logger.info("%s: giving up after %d retries: %s", self._what, self.retries, exc)
+            return False
+        self.retries += 1
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s: retry %d of %d in %.2f s after %s: %s",
+                self._what,
+                self.retries,
+                self._policy.max_retries,
+                delay,
+                type(exc).__name__,
+                exc,
+            )
+        await asyncio.sleep(delay)
+        return True

@@ -31,11 +31,12 @@ from typing_extensions import Self
 
 from ._accumulator import ResponseAccumulator
 from ._errors import APIConnectionError, APIStatusError, APITimeoutError, StreamError
+from ._httpinfo import HTTPInfo, attach_http_info
 from ._options import Timeout
-from ._retry import RetryPolicy, is_transient_code
+from ._retry import Retrier, RetryPolicy, is_transient_code
 from ._serde import loads, parse_event
 from ._sse import DEFAULT_MAX_EVENT_BYTES, SSEDecoder
-from ._transport import HTTPInfo, HTTPStream, Retrier, attach_http_info
+from ._transport import HTTPStream
 from .types import (
     ErrorEvent,
     OutputTextDeltaEvent,

@@ -18,12 +18,9 @@ import functools
 import logging
 import ssl
 import sys
-import time
 import weakref
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import attrs
 
 from ._errors import (
     APIConnectionError,
@@ -34,8 +31,10 @@ from ._errors import (
     make_status_error,
     parse_error_body,
 )
+from ._httpinfo import HTTPInfo
 from ._options import Timeout
-from ._retry import RetryPolicy, is_retryable_error, is_retryable_status
+from ._redact import redact_bytes, redact_headers, redact_text, secrets_of
+from ._retry import is_retryable_status
 
 if TYPE_CHECKING:
     import aiohttp
@@ -43,14 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CONNECTOR_LIMIT",
     "DEFAULT_MAX_RESPONSE_BYTES",
-    "REDACTED",
-    "HTTPInfo",
     "HTTPStream",
-    "Retrier",
     "Transport",
-    "attach_http_info",
-    "http_info",
-    "redact_headers",
 ]
 
 T = TypeVar("T")
@@ -62,87 +55,9 @@ logger = logging.getLogger("openresponses")
 DEFAULT_CONNECTOR_LIMIT = 256
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
-_SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
-)
-
-
-# What a credential echoed back by a server (in an error body or message) is replaced with.
-REDACTED = "sk-...redacted"
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` safe to log: credentials replaced by a marker."""
-    return {k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
-
-
-def _secrets_of(headers: Mapping[str, str]) -> tuple[str, ...]:
-    """The credentials in ``headers`` (the token of ``Bearer <token>``), longest first."""
-    found: set[str] = set()
-    for name, value in headers.items():
-        if name.lower() not in _SECRET_HEADERS or not value:
-            continue
-        _scheme, _, token = value.strip().partition(" ")
-        secret = token.strip() or value.strip()
-        # Too short to be a key: replacing it would mangle ordinary text.
-        if len(secret) >= 8:
-            found.add(secret)
-    return tuple(sorted(found, key=len, reverse=True))
-
-
-def _redact_text(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-def _redact_bytes(raw: bytes, secrets: tuple[str, ...]) -> bytes:
-    for secret in secrets:
-        encoded = secret.encode("utf-8", "replace")
-        if encoded in raw:
-            raw = raw.replace(encoded, REDACTED.encode())
-    return raw
-
 
 def _closed_error() -> APIConnectionError:
     return APIConnectionError("the client was closed", retryable=False)
-
-
-@attrs.frozen
-class HTTPInfo:
-    """What the HTTP layer saw for one response: status, headers and the server's generation id."""
-
-    status_code: int
-    headers: Mapping[str, str] = attrs.field(repr=False)
-
-    @property
-    def generation_id(self) -> str | None:
-        """``X-Generation-Id`` (OpenRouter), else ``x-request-id``; ``None`` without either."""
-        headers = self.headers
-        return headers.get("x-generation-id") or headers.get("x-request-id") or None
-
-
-# Responses are frozen, slotted attrs objects, so HTTP facts ride beside them: keyed by id(), and
-# dropped by a weakref callback when the Response dies (before its id can be reused).
-_HTTP_INFO: dict[int, tuple[weakref.ref[Any], HTTPInfo]] = {}
-
-
-def attach_http_info(obj: object, info: HTTPInfo) -> None:
-    """Remember ``info`` for ``obj`` for as long as ``obj`` lives."""
-    key = id(obj)
-    _HTTP_INFO[key] = (weakref.ref(obj, lambda _ref: _HTTP_INFO.pop(key, None)), info)
-
-
-def http_info(response: object) -> HTTPInfo | None:
-    """The HTTP status, headers and generation id behind a Response this SDK returned.
-
-    ``None`` for objects that did not come from a request (built by hand, or parsed from JSON).
-    """
-    entry = _HTTP_INFO.get(id(response))
-    if entry is None or entry[0]() is not response:
-        return None
-    return entry[1]
 
 
 def _sanitize(exc: BaseException) -> None:
@@ -284,7 +199,7 @@ class HTTPStream:
 
     def redact(self, text: str) -> str:
         """``text`` with the client's credentials replaced (for a message the server wrote)."""
-        return _redact_text(text, self._secrets) if self._secrets else text
+        return redact_text(text, self._secrets) if self._secrets else text
 
     async def read_all(self, limit: int, deadline: float | None) -> bytes:
         """The rest of the body, at most ``limit`` bytes (``ResponseValidationError`` beyond)."""
@@ -331,7 +246,7 @@ def _status_error(
     status: int, headers: Mapping[str, str], raw: bytes, secrets: tuple[str, ...]
 ) -> APIStatusError:
     if secrets:
-        raw = _redact_bytes(raw, secrets)
+        raw = redact_bytes(raw, secrets)
     code = parse_error_body(raw)[1]
     return make_status_error(
         status, headers, raw, retryable=is_retryable_status(status, code, headers)
@@ -362,7 +277,7 @@ class Transport:
         if any(name.lower() == "user-agent" for name in self._headers):
             user_agent = None
         self._user_agent = user_agent
-        self._secrets = _secrets_of(self._headers)
+        self._secrets = secrets_of(self._headers)
         # Responses whose body may still be read: aclose() wakes their readers (aiohttp does not).
         # A stream's lives as long as its caller keeps it; a plain answer's until it is read (a
         # plain set: a WeakSet entry per request cost more than the rest of the bookkeeping).
@@ -400,7 +315,7 @@ class Transport:
 
     def redact(self, raw: bytes) -> bytes:
         """``raw`` with the client's credentials replaced (for a body the server wrote)."""
-        return _redact_bytes(raw, self._secrets) if self._secrets else raw
+        return redact_bytes(raw, self._secrets) if self._secrets else raw
 
     @property
     def opened(self) -> bool:
@@ -610,62 +525,3 @@ async def _before(loop: asyncio.AbstractEventLoop, deadline: float, aw: Awaitabl
         raise
     finally:
         handle.cancel()
-
-
-class Retrier:
-    """Counts the retries of one call against its policy, and sleeps between attempts.
-
-    ``started`` is ``time.monotonic()`` when the call began (for ``total_budget``); ``deadline``
-    is loop time past which no new attempt starts (a stream's ``stream_total``).
-    """
-
-    __slots__ = ("_policy", "_started", "_what", "deadline", "retries")
-
-    def __init__(
-        self, policy: RetryPolicy, what: str, *, started: float, deadline: float | None = None
-    ) -> None:
-        self._policy = policy
-        self._what = what
-        self._started = started
-        self.deadline = deadline
-        self.retries = 0
-
-    def delay_for(self, exc: BaseException) -> float | None:
-        """Seconds to wait before retrying after ``exc``; ``None`` when ``exc`` is final."""
-        if not is_retryable_error(exc):
-            return None
-        headers = exc.headers if isinstance(exc, APIStatusError) else None
-        delay = self._policy.next_delay(
-            self.retries, headers, elapsed=time.monotonic() - self._started
-        )
-        if delay is None:
-            return None
-        if self.deadline is not None and asyncio.get_running_loop().time() + delay >= self.deadline:
-            return None
-        return delay
-
-    async def backoff(self, exc: BaseException) -> bool:
-        """Sleep before the next attempt and return True, or return False when ``exc`` is final."""
-        delay = self.delay_for(exc)
-        if delay is None:
-            if self.retries and logger.isEnabledFor(logging.INFO):
-                logger.info("%s: giving up after %d retries: %s", self._what, self.retries, exc)
-            return False
-        self.retries += 1
-        if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                "%s: retry %d of %d in %.2f s after %s: %s",
-                self._what,
-                self.retries,
-                self._policy.max_retries,
-                delay,
-                type(exc).__name__,
-                exc,
-            )
-        await asyncio.sleep(delay)
-        return True
-
-
-def log_attempt(what: str, headers: Mapping[str, str], body: bytes) -> None:
-    """Debug-log one outgoing request, credentials redacted (call only when DEBUG is on)."""
-    logger.debug("%s headers=%s body=%d bytes", what, redact_headers(headers), len(body))

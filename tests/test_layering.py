@@ -12,9 +12,10 @@ PACKAGE = Path(openresponses.__file__).parent
 # A module may import only from modules in lower rows. Helpers above the client are listed last.
 ROWS: list[set[str]] = [
     {"types", "_errors"},
-    {"_options", "_serde", "_sse", "_retry"},
+    {"_options", "_serde", "_sse", "_retry", "_redact", "_httpinfo"},
     {"_request", "_accumulator"},
     {"_transport"},
+    {"_sources"},
     {"_streaming"},
     {"_client"},
     {"_blocking"},

@@ -35,7 +35,7 @@ from openresponses import (
     StreamError,
     Timeout,
 )
-from openresponses._transport import _HTTP_INFO
+from openresponses._httpinfo import _HTTP_INFO
 from openresponses.testing import (
     Disconnect,
     HTTPReply,
