@@ -112,11 +112,11 @@ async def _batch(client: Any, requests: Iterator[dict[str, Any]]) -> list[Any]:
 
 async def _batch_iter(client: Any, requests: Iterator[dict[str, Any]]) -> list[Any]:
     """Results as they complete, each dropped at once (``None`` stands in for a Response)."""
-    from openresponses import BatchIterator
+    from openresponses import AsyncBatchIterator
 
     opened = getattr(client.responses, "batch_iter", None)
     batch = opened(requests, concurrency=CONCURRENCY) if opened else None
-    batch = batch or BatchIterator(client, requests, concurrency=CONCURRENCY)
+    batch = batch or AsyncBatchIterator(client, requests, concurrency=CONCURRENCY)
     kept: list[Any] = []
     async with batch:
         async for _, result in batch:

@@ -198,7 +198,7 @@ if TYPE_CHECKING:
     from ._sync import Client, Conversation, Responses, ResponseStream
 
     # -- concurrent batches
-    from .batch import BatchIterator
+    from .batch import AsyncBatchIterator
 
     # -- conversations
     from .conversation import AsyncConversation, keep_last, trim_to_tokens
@@ -214,6 +214,7 @@ if TYPE_CHECKING:
 
     # -- tools
     from .tools import (
+        AsyncToolRunStream,
         CallableTool,
         MaxStepsExceededError,
         ToolArgumentsError,
@@ -221,14 +222,13 @@ if TYPE_CHECKING:
         ToolExecutionError,
         ToolResult,
         ToolRunResult,
-        ToolRunStream,
         UnknownToolError,
         function_tool,
     )
 
 _LAZY: dict[str, str] = {
     **dict.fromkeys(("Client", "Conversation", "Responses", "ResponseStream"), "._sync"),
-    "BatchIterator": ".batch",
+    "AsyncBatchIterator": ".batch",
     **dict.fromkeys(("AsyncConversation", "keep_last", "trim_to_tokens"), ".conversation"),
     **dict.fromkeys(
         (
@@ -249,7 +249,7 @@ _LAZY: dict[str, str] = {
             "ToolExecutionError",
             "ToolResult",
             "ToolRunResult",
-            "ToolRunStream",
+            "AsyncToolRunStream",
             "UnknownToolError",
             "function_tool",
         ),
@@ -285,15 +285,16 @@ __all__ = [
     "ApplyPatchDiffDeltaEvent",
     "ApplyPatchDiffDoneEvent",
     "ApplyPatchTool",
+    "AsyncBatchIterator",
     "AsyncClient",
     "AsyncConversation",
     "AsyncResponseStream",
     "AsyncResponses",
     "AsyncTextDeltas",
+    "AsyncToolRunStream",
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
-    "BatchIterator",
     "CacheControl",
     "CallableTool",
     "Client",
@@ -443,7 +444,6 @@ __all__ = [
     "ToolExecutionError",
     "ToolResult",
     "ToolRunResult",
-    "ToolRunStream",
     "TopLogProb",
     "TraceConfig",
     "UnknownAnnotation",

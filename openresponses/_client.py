@@ -36,10 +36,10 @@ if TYPE_CHECKING:
     # The helpers sit above this module; their methods below import them on first use.
     from collections.abc import Iterable
 
-    from .batch import BatchIterator, BatchRequests, BatchResult, ProgressCallback
+    from .batch import AsyncBatchIterator, BatchRequests, BatchResult, ProgressCallback
     from .conversation import AsyncConversation, Trim
     from .parsing import ParsedResponse
-    from .tools import ToolRunResult, ToolRunStream
+    from .tools import AsyncToolRunStream, ToolRunResult
     from .types import Item
 
 _T = TypeVar("_T")
@@ -186,7 +186,7 @@ class AsyncResponses:
 
         return await run_tools(self._client, **params)
 
-    def run_stream(self, /, **params: Any) -> ToolRunStream:
+    def run_stream(self, /, **params: Any) -> AsyncToolRunStream:
         """The tool-calling loop, streaming each turn: ``openresponses.tools.run_tools_stream``."""
         from .tools import run_tools_stream
 
@@ -240,11 +240,11 @@ class AsyncResponses:
         return_exceptions: bool = True,
         max_retries: int | None = None,
         progress: ProgressCallback | bool | None = None,
-    ) -> BatchIterator:
+    ) -> AsyncBatchIterator:
         """``(index, result)`` pairs as requests complete: see ``openresponses.batch``."""
-        from .batch import BatchIterator
+        from .batch import AsyncBatchIterator
 
-        return BatchIterator(
+        return AsyncBatchIterator(
             self._client,
             requests,
             concurrency=concurrency,

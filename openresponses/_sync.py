@@ -31,10 +31,10 @@ from ._client import AsyncClient, AsyncResponses, ResponseCreateArgs
 from ._options import Timeout
 from ._retry import RetryPolicy
 from ._streaming import AsyncResponseStream
-from .batch import BatchIterator, BatchResult
+from .batch import AsyncBatchIterator, BatchResult
 from .conversation import AsyncConversation, Trim
 from .parsing import ParsedResponse
-from .tools import ToolResult, ToolRunResult, ToolRunStream
+from .tools import AsyncToolRunStream, ToolResult, ToolRunResult
 from .types import Item, Response, StreamEvent
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
     "Conversation",
     "ResponseStream",
     "Responses",
-    "ToolRunStreamSync",
+    "ToolRunStream",
 ]
 
 _T = TypeVar("_T")
@@ -114,12 +114,12 @@ class ResponseStream(BlockingStream[AsyncResponseStream, StreamEvent]):
 # -- the client ---------------------------------------------------------------------------------
 
 
-class ToolRunStreamSync(BlockingStream[ToolRunStream, Union[StreamEvent, ToolResult]]):
-    """The blocking twin of ``ToolRunStream``: events of every turn and each ``ToolResult``."""
+class ToolRunStream(BlockingStream[AsyncToolRunStream, Union[StreamEvent, ToolResult]]):
+    """The blocking twin of ``AsyncToolRunStream``: events of every turn and each ``ToolResult``."""
 
     __slots__ = ()
 
-    def __init__(self, runtime: _Runtime, manager: ToolRunStream) -> None:
+    def __init__(self, runtime: _Runtime, manager: AsyncToolRunStream) -> None:
         super().__init__(runtime, manager, finish=_final_result)
 
     def final_result(self) -> ToolRunResult:
@@ -127,16 +127,16 @@ class ToolRunStreamSync(BlockingStream[ToolRunStream, Union[StreamEvent, ToolRes
         return cast("ToolRunResult", self._result())
 
 
-async def _final_result(stream: ToolRunStream) -> ToolRunResult:
+async def _final_result(stream: AsyncToolRunStream) -> ToolRunResult:
     return await stream.final_result()
 
 
-class BatchIteratorSync(BlockingStream[BatchIterator, tuple[int, BatchResult]]):
-    """The blocking twin of ``BatchIterator``: ``(index, result)`` pairs as they complete."""
+class BatchIterator(BlockingStream[AsyncBatchIterator, tuple[int, BatchResult]]):
+    """The blocking twin of ``AsyncBatchIterator``: ``(index, result)`` pairs as they complete."""
 
     __slots__ = ()
 
-    def __init__(self, runtime: _Runtime, manager: BatchIterator) -> None:
+    def __init__(self, runtime: _Runtime, manager: AsyncBatchIterator) -> None:
         super().__init__(runtime, manager)
 
 
@@ -148,9 +148,9 @@ class Responses(_Forwarder[AsyncResponses]):
     create = _Blocking(AsyncResponses.create)
     stream = _Streaming(AsyncResponses.stream, ResponseStream)
     run = _Blocking(AsyncResponses.run)
-    run_stream = _Streaming(AsyncResponses.run_stream, ToolRunStreamSync)
+    run_stream = _Streaming(AsyncResponses.run_stream, ToolRunStream)
     batch = _Blocking(AsyncResponses.batch)
-    batch_iter = _Streaming(AsyncResponses.batch_iter, BatchIteratorSync)
+    batch_iter = _Streaming(AsyncResponses.batch_iter, BatchIterator)
 
     # Spelled out: an overloaded method passes only its first overload through a ParamSpec.
     @overload

@@ -1,6 +1,6 @@
 """Many requests at once: bounded workers, ordered or as-completed results, one shared rate gate.
 
-``run_batch`` and ``BatchIterator`` sit above the client and use only ``client.responses.create``.
+``run_batch`` and ``AsyncBatchIterator`` sit above the client; they use only ``create``.
 A fixed pool of ``concurrency`` workers pulls requests lazily from the input, so memory follows
 ``concurrency``, not the number of requests. Retries are done here rather than in the client
 (every call is made with ``max_retries=0``) so that a 429 can pause *every* worker at once:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from . import AsyncClient
 
 __all__ = [
-    "BatchIterator",
+    "AsyncBatchIterator",
     "BatchRequests",
     "BatchResult",
     "ProgressCallback",
@@ -70,7 +70,7 @@ async def run_batch(
     cancels the requests still running and is raised.
     """
     results: list[BatchResult | None] = []
-    batch = BatchIterator(
+    batch = AsyncBatchIterator(
         client,
         requests,
         concurrency=concurrency,
@@ -88,7 +88,7 @@ async def run_batch(
     return [result for result in results if result is not None]
 
 
-class BatchIterator:
+class AsyncBatchIterator:
     """``(index, result)`` pairs in completion order; an async iterator and async context manager.
 
     Workers start on the first ``__anext__``. Leaving ``async with`` (or ``aclose()``) early
@@ -142,7 +142,7 @@ class BatchIterator:
         self._closed = False
         self._fatal: BaseException | None = None
 
-    def __aiter__(self) -> BatchIterator:
+    def __aiter__(self) -> AsyncBatchIterator:
         return self
 
     async def __anext__(self) -> tuple[int, BatchResult]:
@@ -165,7 +165,7 @@ class BatchIterator:
             raise result
         return index, result
 
-    async def __aenter__(self) -> BatchIterator:
+    async def __aenter__(self) -> AsyncBatchIterator:
         return self
 
     async def __aexit__(

@@ -67,7 +67,7 @@ __all__ = [
     "ToolResult",
     "ToolRunEvent",
     "ToolRunResult",
-    "ToolRunStream",
+    "AsyncToolRunStream",
     "UnknownToolError",
     "function_tool",
     "run_tools",
@@ -418,7 +418,7 @@ def run_tools_stream(
     raise_on_tool_error: bool = False,
     raise_on_max_steps: bool = False,
     **params: Any,
-) -> ToolRunStream:
+) -> AsyncToolRunStream:
     """``run_tools``, streaming: the events of every turn, then a ``ToolResult`` per call.
 
     ::
@@ -438,10 +438,10 @@ def run_tools_stream(
         raise_on_max_steps=raise_on_max_steps,
         params=params,
     )
-    return ToolRunStream(loop)
+    return AsyncToolRunStream(loop)
 
 
-class ToolRunStream:
+class AsyncToolRunStream:
     """The handle of a streaming tool run: iterate it for events, then ``await final_result()``.
 
     Events are the typed stream events of each turn (``response.created`` ...
@@ -453,7 +453,7 @@ class ToolRunStream:
         self._loop = loop
         self._events = loop.events(stream=True)
 
-    async def __aenter__(self) -> ToolRunStream:
+    async def __aenter__(self) -> AsyncToolRunStream:
         return self
 
     async def __aexit__(

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from openresponses import (
+    AsyncBatchIterator,
     AsyncClient,
     BadRequestError,
-    BatchIterator,
     InvalidRequestError,
     RateLimitError,
     Response,
@@ -151,7 +151,7 @@ async def test_lazy_generator_keeps_in_flight_bounded_by_concurrency() -> None:
 
 
 async def test_batch_iter_yields_indices_as_requests_complete() -> None:
-    """``BatchIterator`` yields every index once, in completion order, with its own result."""
+    """``AsyncBatchIterator`` yields every index once, in completion order, with its own result."""
 
     def reply(request: RecordedRequest) -> Any:
         index = _index(request)
@@ -160,7 +160,7 @@ async def test_batch_iter_yields_indices_as_requests_complete() -> None:
     async with (
         LocalServer(default=reply) as server,
         AsyncClient(base_url=server.base_url) as client,
-        BatchIterator(client, _requests(6), concurrency=6) as batch,
+        AsyncBatchIterator(client, _requests(6), concurrency=6) as batch,
     ):
         pairs = [pair async for pair in batch]
 
@@ -178,7 +178,7 @@ async def test_batch_iter_over_an_endless_async_generator_stops_when_closed() ->
 
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
         taken = []
-        async with BatchIterator(client, endless(), concurrency=4) as batch:
+        async with AsyncBatchIterator(client, endless(), concurrency=4) as batch:
             async for index, result in batch:
                 taken.append((index, _text(result)))
                 if len(taken) == 25:
@@ -253,7 +253,7 @@ async def test_bad_requests_are_per_item_errors_and_bad_options_refused() -> Non
     async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
         results = await run_batch(client, [{"model": "m", "input": "a"}, 42])  # type: ignore[list-item]
         with pytest.raises(InvalidRequestError, match="concurrency"):
-            BatchIterator(client, [], concurrency=0)
+            AsyncBatchIterator(client, [], concurrency=0)
 
     assert _text(results[0]) == "You said: a"
     assert isinstance(results[1], TypeError)

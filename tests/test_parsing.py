@@ -20,7 +20,7 @@ from openresponses import (
     StructuredOutputError,
 )
 from openresponses.parsing import json_schema_format, parse_output, parse_response
-from openresponses.testing import LocalServer, Refusal, Text, Turn
+from openresponses.testing import LocalServer, RefusalMessage, Text, Turn
 from openresponses.types import Message, OutputText, Response, TextConfig
 
 pytestmark = pytest.mark.anyio
@@ -101,7 +101,7 @@ async def test_parse_success_sends_strict_format_and_builds_the_class(
 
 async def test_refusal_raises_refusal_error(server: LocalServer, client: AsyncClient) -> None:
     """A refusal raises RefusalError with the refusal text and the Response."""
-    server.add(Refusal("I can't help with that."))
+    server.add(RefusalMessage("I can't help with that."))
     with pytest.raises(RefusalError, match="the model refused: I can't help") as caught:
         await parse_response(client, model="m", input="x", text_format=Forecast)
     assert caught.value.refusal == "I can't help with that."

@@ -23,7 +23,7 @@ from openresponses.testing import (
     RawItem,
     Reasoning,
     RecordedRequest,
-    Refusal,
+    RefusalMessage,
     ReplyLike,
     ResponseJSON,
     Text,
@@ -264,7 +264,7 @@ async def test_refusal_and_raw_items_stream(
 ) -> None:
     """A refusal streams as `refusal.*` events and a raw vendor item arrives unchanged."""
     vendor = {"type": "openrouter:web_search", "id": "ws_1", "status": "completed", "query": "q"}
-    server.add(Turn(Refusal("I cannot help"), RawItem(vendor)))
+    server.add(Turn(RefusalMessage("I cannot help"), RawItem(vendor)))
     frames = await stream(session, server, input="x")
     refusal = "".join(p["delta"] for p in frames.payloads if p["type"] == "response.refusal.delta")
     assert refusal == "I cannot help"

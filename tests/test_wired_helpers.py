@@ -32,13 +32,13 @@ from openresponses import (
     to_dict,
 )
 from openresponses._client import AsyncResponses
-from openresponses._sync import BatchIteratorSync, ResponseStream, ToolRunStreamSync
+from openresponses._sync import BatchIterator, ResponseStream, ToolRunStream
 from openresponses.testing import (
     HTTPReply,
     LocalServer,
     Reasoning,
     RecordedRequest,
-    Refusal,
+    RefusalMessage,
     Text,
     ToolCall,
     Turn,
@@ -198,7 +198,7 @@ def test_run_stream_yields_every_turn_sync(client: Client, server: LocalServer) 
     """The blocking ``run_stream`` gives the same events of both turns, then the run's result."""
     _script_tool_run(server)
     with client.responses.run_stream(model=MODEL, input="Compute", tools=_parallel_tools()) as run:
-        assert isinstance(run, ToolRunStreamSync)
+        assert isinstance(run, ToolRunStream)
         events = list(run)
         result = run.final_result()
     _check_run_events(events)
@@ -258,7 +258,7 @@ def test_parse_builds_the_class_sync(client: Client, server: LocalServer) -> Non
 
 async def test_parse_refusal_raises_async(aclient: AsyncClient, aserver: LocalServer) -> None:
     """A refusal raises ``RefusalError`` carrying the refusal text and the Response."""
-    aserver.add(Refusal("I cannot forecast."))
+    aserver.add(RefusalMessage("I cannot forecast."))
     with pytest.raises(RefusalError) as caught:
         await aclient.responses.parse(model=MODEL, input="x", text_format=Forecast)
     assert caught.value.refusal == "I cannot forecast."
@@ -267,7 +267,7 @@ async def test_parse_refusal_raises_async(aclient: AsyncClient, aserver: LocalSe
 
 def test_parse_refusal_raises_sync(client: Client, server: LocalServer) -> None:
     """The blocking ``parse`` raises the same ``RefusalError``, with its Response."""
-    server.add(Refusal("I cannot forecast."))
+    server.add(RefusalMessage("I cannot forecast."))
     with pytest.raises(RefusalError) as caught:
         client.responses.parse(model=MODEL, input="x", text_format=Forecast)
     assert caught.value.refusal == "I cannot forecast."
@@ -336,7 +336,7 @@ async def test_batch_iter_pairs_indices_async(aclient: AsyncClient) -> None:
 def test_batch_iter_pairs_indices_sync(client: Client) -> None:
     """The blocking ``batch_iter`` yields the same ``(index, result)`` pairs as they complete."""
     with client.responses.batch_iter(_batch_requests(), concurrency=BATCH_SIZE) as batch:
-        assert isinstance(batch, BatchIteratorSync)
+        assert isinstance(batch, BatchIterator)
         pairs = list(batch)
     _check_batch_iter(pairs)
 
@@ -485,6 +485,6 @@ def test_sync_twins_mirror_the_async_signatures() -> None:
                 getattr(AsyncConversation, name), drop_first=True
             )
         stream = inspect.signature(sync.responses.run_stream).return_annotation
-        assert stream == "ToolRunStreamSync"
+        assert stream == "ToolRunStream"
     finally:
         sync.close()

@@ -23,7 +23,7 @@ You said: Hi
 Replies, queued with ``server.add(...)`` and used one per request:
 
 - output items, alone or combined in a :class:`Turn`: :class:`Text`, :class:`ToolCall`,
-  :class:`Reasoning`, :class:`Refusal`, :class:`RawItem` (a plain string is a :class:`Text`);
+  :class:`Reasoning`, :class:`RefusalMessage`, :class:`RawItem` (a plain string is a :class:`Text`);
 - :class:`Turn` options for outcomes (``status``, ``stream_error=InBandError(...)``,
   ``terminal``, ``done``) and faults (``delay``, ``first_event_delay``, ``event_delay``,
   ``keepalive``, ``stall_after``/``stall_for``, ``drop_after``);
@@ -47,7 +47,7 @@ from ._script import (
     RawItem,
     Reasoning,
     RecordedRequest,
-    Refusal,
+    RefusalMessage,
     Reply,
     ReplyFunction,
     ReplyLike,
@@ -69,7 +69,7 @@ __all__ = [
     "RawItem",
     "Reasoning",
     "RecordedRequest",
-    "Refusal",
+    "RefusalMessage",
     "Reply",
     "ReplyFunction",
     "ReplyLike",

@@ -1,7 +1,7 @@
 """Scripted replies for :class:`~openresponses.testing.LocalServer`.
 
 A reply is a small frozen value saying what the server does with one request: stream a turn made of
-output items (:class:`Text`, :class:`ToolCall`, :class:`Reasoning`, :class:`Refusal`,
+output items (:class:`Text`, :class:`ToolCall`, :class:`Reasoning`, :class:`RefusalMessage`,
 :class:`RawItem`), serve a whole response body (:class:`ResponseJSON`), send a raw SSE transcript
 (:class:`Transcript`), answer with any status, body and headers (:class:`HTTPReply`), or hang up
 (:class:`Disconnect`). Each compiles into a :class:`_Plan` (bytes and timings) that the server
@@ -36,7 +36,7 @@ __all__ = [
     "RawItem",
     "Reasoning",
     "RecordedRequest",
-    "Refusal",
+    "RefusalMessage",
     "Reply",
     "ReplyFunction",
     "ReplyLike",
@@ -196,7 +196,7 @@ class Text(OutputItem):
 
 
 @attrs.frozen
-class Refusal(OutputItem):
+class RefusalMessage(OutputItem):
     """An assistant message whose only part is a ``refusal`` (streamed as ``refusal.*`` events)."""
 
     refusal: str
@@ -406,7 +406,7 @@ def _sequence(events: Sequence[dict[str, Any]]) -> list[bytes]:
 class Turn(_Delivery):
     """One model turn made of output items, streamed as the spec orders it or served as plain JSON.
 
-    Items are :class:`Text`, :class:`ToolCall`, :class:`Reasoning`, :class:`Refusal`,
+    Items are :class:`Text`, :class:`ToolCall`, :class:`Reasoning`, :class:`RefusalMessage`,
     :class:`RawItem` or plain strings (read as :class:`Text`). The request's ``stream`` flag picks
     SSE or JSON.
 
