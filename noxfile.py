@@ -8,10 +8,15 @@ nox.needs_version = ">=2024.4.15"
 nox.options.error_on_external_run = True
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+# uv makes each environment in a second or two where pip takes half a minute; without uv
+# (`pip install nox`, not `nox[uv]`) the sessions fall back to virtualenv and pip.
+nox.options.default_venv_backend = "uv|virtualenv"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
 SOURCES = ["openresponses", "tests", "benchmarks", "examples", "noxfile.py"]
+# One pytest worker per core; worksteal evens out the few long tests (load, fuzz, subprocesses).
+PARALLEL = ["-n", "auto", "--dist", "worksteal"]
 
 
 def _group(name: str) -> list[str]:
@@ -37,7 +42,7 @@ def typecheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The suite against the installed (non-editable) package; docs have their own session."""
     session.install(".", *_group("tests"))
-    args = session.posargs or ["--ignore=tests/docs"]
+    args = session.posargs or [*PARALLEL, "--ignore=tests/docs"]
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args)
 
 

@@ -6,7 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # -- client
-from ._client import AsyncClient, AsyncResponses, ResponseCreateArgs
+from ._client import AsyncClient, AsyncResponses
+from ._engine import ResponseCreateArgs
 
 # -- errors
 from ._errors import (
@@ -48,6 +49,7 @@ from ._serde import unstructure as to_dict
 
 # -- streaming
 from ._streaming import AsyncResponseStream, AsyncTextDeltas
+from ._version import __version__
 
 # -- wire models
 from .types import (
@@ -190,76 +192,59 @@ from .types import (
 )
 
 if TYPE_CHECKING:
-    # Loaded on first use by __getattr__ below (listed in _LAZY too): the blocking facade
-    # (anyio) and the helpers cost more to import than the whole async client, and most
-    # programs use few of them.
+    # What the lazy table below loads on first use; each module's ``__all__`` is exactly its row
+    # of the table (tests/test_public_api.py checks it), so the names are written once, there.
+    from ._sync import *
+    from .batch import *
+    from .conversation import *
+    from .parsing import *
+    from .tools import *
 
-    # -- the blocking facade
-    from ._sync import Client, Conversation, Responses, ResponseStream
-
-    # -- concurrent batches
-    from .batch import AsyncBatchIterator
-
-    # -- conversations
-    from .conversation import AsyncConversation, keep_last, trim_to_tokens
-
-    # -- structured output
-    from .parsing import (
-        IncompleteOutputError,
-        OutputParseError,
-        ParsedResponse,
-        RefusalError,
-        StructuredOutputError,
-    )
-
-    # -- tools
-    from .tools import (
-        AsyncToolRunStream,
-        CallableTool,
-        MaxStepsExceededError,
-        ToolArgumentsError,
-        ToolCallError,
-        ToolExecutionError,
-        ToolResult,
-        ToolRunResult,
-        UnknownToolError,
-        function_tool,
-    )
-
-_LAZY: dict[str, str] = {
-    **dict.fromkeys(("Client", "Conversation", "Responses", "ResponseStream"), "._sync"),
-    "AsyncBatchIterator": ".batch",
-    **dict.fromkeys(("AsyncConversation", "keep_last", "trim_to_tokens"), ".conversation"),
-    **dict.fromkeys(
-        (
-            "IncompleteOutputError",
-            "OutputParseError",
-            "ParsedResponse",
-            "RefusalError",
-            "StructuredOutputError",
-        ),
-        ".parsing",
+# Loaded on first use by __getattr__: the blocking facade (anyio) and the helpers cost more to
+# import than the whole async client, and most programs use few of them.
+_LAZY: dict[str, tuple[str, ...]] = {
+    "._sync": (
+        "BatchIterator",
+        "Client",
+        "Conversation",
+        "ResponseStream",
+        "Responses",
+        "ToolRunStream",
     ),
-    **dict.fromkeys(
-        (
-            "CallableTool",
-            "MaxStepsExceededError",
-            "ToolArgumentsError",
-            "ToolCallError",
-            "ToolExecutionError",
-            "ToolResult",
-            "ToolRunResult",
-            "AsyncToolRunStream",
-            "UnknownToolError",
-            "function_tool",
-        ),
-        ".tools",
+    ".batch": ("AsyncBatchIterator", "BatchRequests", "BatchResult", "ProgressCallback"),
+    ".conversation": (
+        "AsyncConversation",
+        "ConversationInput",
+        "Trim",
+        "keep_last",
+        "trim_to_tokens",
+    ),
+    ".parsing": (
+        "IncompleteOutputError",
+        "OutputParseError",
+        "ParsedResponse",
+        "RefusalError",
+        "StructuredOutputError",
+    ),
+    ".tools": (
+        "AsyncToolRunStream",
+        "CallableTool",
+        "MaxStepsExceededError",
+        "ToolArgumentsError",
+        "ToolCallError",
+        "ToolExecutionError",
+        "ToolResult",
+        "ToolRunEvent",
+        "ToolRunResult",
+        "UnknownToolError",
+        "function_tool",
     ),
 }
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
@@ -271,9 +256,9 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
-__version__ = "0.1.0"
-
+# The names imported above, then the lazy ones, in the interpreter's string order.
 __all__ = [
+    "__version__",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -285,19 +270,14 @@ __all__ = [
     "ApplyPatchDiffDeltaEvent",
     "ApplyPatchDiffDoneEvent",
     "ApplyPatchTool",
-    "AsyncBatchIterator",
     "AsyncClient",
-    "AsyncConversation",
     "AsyncResponseStream",
     "AsyncResponses",
     "AsyncTextDeltas",
-    "AsyncToolRunStream",
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
     "CacheControl",
-    "CallableTool",
-    "Client",
     "CodeInterpreterCall",
     "CodeInterpreterCodeDeltaEvent",
     "CodeInterpreterCodeDoneEvent",
@@ -309,7 +289,6 @@ __all__ = [
     "ContentPart",
     "ContentPartAddedEvent",
     "ContentPartDoneEvent",
-    "Conversation",
     "CostDetails",
     "CustomTool",
     "CustomToolCall",
@@ -339,7 +318,6 @@ __all__ = [
     "ImageGenerationPartialImageEvent",
     "ImageGenerationTool",
     "IncompleteDetails",
-    "IncompleteOutputError",
     "InputAudio",
     "InputAudioData",
     "InputFile",
@@ -357,7 +335,6 @@ __all__ = [
     "LocalShellTool",
     "LogProb",
     "MaxPrice",
-    "MaxStepsExceededError",
     "McpApprovalRequest",
     "McpApprovalResponse",
     "McpCall",
@@ -369,13 +346,11 @@ __all__ = [
     "OpenResponsesError",
     "OutputItemAddedEvent",
     "OutputItemDoneEvent",
-    "OutputParseError",
     "OutputText",
     "OutputTextAnnotationAddedEvent",
     "OutputTextDeltaEvent",
     "OutputTextDoneEvent",
     "OutputTokensDetails",
-    "ParsedResponse",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -399,7 +374,6 @@ __all__ = [
     "Refusal",
     "RefusalDeltaEvent",
     "RefusalDoneEvent",
-    "RefusalError",
     "RequestTimeoutError",
     "Response",
     "ResponseCompletedEvent",
@@ -411,9 +385,7 @@ __all__ = [
     "ResponseInProgressEvent",
     "ResponseIncompleteEvent",
     "ResponseQueuedEvent",
-    "ResponseStream",
     "ResponseValidationError",
-    "Responses",
     "RetryPolicy",
     "SERVER_TOOL_ITEM_TYPES",
     "SERVER_TOOL_TYPES",
@@ -427,23 +399,17 @@ __all__ = [
     "StreamError",
     "StreamEvent",
     "StreamOptions",
-    "StructuredOutputError",
     "SummaryText",
     "TextConfig",
     "TextContent",
     "TextFormat",
     "Timeout",
     "Tool",
-    "ToolArgumentsError",
-    "ToolCallError",
     "ToolCallProgressEvent",
     "ToolChoice",
     "ToolChoiceAllowed",
     "ToolChoiceFunction",
     "ToolChoiceTool",
-    "ToolExecutionError",
-    "ToolResult",
-    "ToolRunResult",
     "TopLogProb",
     "TraceConfig",
     "UnknownAnnotation",
@@ -452,18 +418,15 @@ __all__ = [
     "UnknownFormat",
     "UnknownItem",
     "UnknownTool",
-    "UnknownToolError",
     "UnprocessableEntityError",
     "UrlCitation",
     "Usage",
     "WebPlugin",
     "WebSearchCall",
     "WebSearchTool",
-    "__version__",
     "from_dict",
-    "function_tool",
     "http_info",
-    "keep_last",
     "to_dict",
-    "trim_to_tokens",
 ]
+__all__ += _MODULE_OF
+__all__.sort()

@@ -1,11 +1,18 @@
-"""``AsyncClient`` and its ``responses`` resource: configuration, request building, retries."""
+"""The client face: ``AsyncClient`` (configuration, lifecycle) and ``client.responses``.
+
+``AsyncClient`` checks its configuration, builds the transport and the request engine, and
+closes them. ``AsyncResponses`` is what ``client.responses`` is: ``create`` and ``stream`` are the
+engine's own methods, and the helpers (tool runs, structured output, batches) are wired in on
+top, each given the engine; ``client.conversation(...)`` wires in conversations. The helper
+modules load on first use: importing them would cost more than the rest of the client.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import ssl
-import time
 import warnings
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -15,25 +22,18 @@ from urllib.parse import urlsplit
 import attrs
 from typing_extensions import Self, Unpack
 
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    InvalidRequestError,
-)
-from ._httpinfo import HTTPInfo, attach_http_info
+from ._engine import RequestEngine, ResponseCreateArgs
+from ._errors import InvalidRequestError
+from ._numbers import check_int
 from ._options import Timeout, TimeoutTypes, to_timeout
-from ._redact import redact_headers
-from ._request import build_request_body
-from ._retry import Retrier, RetryPolicy
-from ._serde import dumps, loads, parse_response
-from ._sources import body_error, is_error_body, open_http_source
+from ._retry import RetryPolicy
 from ._sse import DEFAULT_MAX_EVENT_BYTES
 from ._streaming import AsyncResponseStream
-from ._transport import DEFAULT_CONNECTOR_LIMIT, DEFAULT_MAX_RESPONSE_BYTES, HTTPStream, Transport
-from .types import Response, ResponseCreateParams
+from ._transport import DEFAULT_CONNECTOR_LIMIT, DEFAULT_MAX_RESPONSE_BYTES, Transport
+from ._version import __version__
+from .types import Response
 
 if TYPE_CHECKING:
-    # The helpers sit above this module; their methods below import them on first use.
     from collections.abc import Iterable
 
     from .batch import AsyncBatchIterator, BatchRequests, BatchResult, ProgressCallback
@@ -44,15 +44,19 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "AsyncResponses", "ResponseCreateArgs"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "AsyncResponses"]
 
 DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
 
 logger = logging.getLogger("openresponses")
 
 
+@functools.cache
 def _configure_logging() -> None:
-    """``OPENRESPONSES_LOG=debug|info`` switches the ``openresponses`` logger on, to stderr."""
+    """``OPENRESPONSES_LOG=debug|info`` switches the ``openresponses`` logger on, to stderr.
+
+    Run by the first client built, not at import: importing a library should not touch logging.
+    """
     level = {"debug": logging.DEBUG, "info": logging.INFO}.get(
         os.environ.get("OPENRESPONSES_LOG", "").strip().lower()
     )
@@ -65,117 +69,27 @@ def _configure_logging() -> None:
     logger.setLevel(level)
 
 
-_configure_logging()
-
-
-class ResponseCreateArgs(ResponseCreateParams, total=False):
-    """Every request body field, plus the options of one call (``RequestOptions``).
-
-    The option keys repeat ``RequestOptions`` because a ``typing.TypedDict`` cannot inherit
-    from a ``typing_extensions`` one.
-    """
-
-    timeout: TimeoutTypes
-    max_retries: int
-    extra_headers: Mapping[str, str]
-    extra_body: Mapping[str, Any]
-    extra_query: Mapping[str, str]
-
-
-_ENDPOINT: Final = "POST /responses"
-_STREAM_HEADERS: Final[Mapping[str, str]] = {"Accept": "text/event-stream"}
-
-
 class AsyncResponses:
     """``client.responses``: create a response, or stream one."""
 
-    __slots__ = ("_client",)
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
+    def __init__(self, engine: RequestEngine) -> None:
+        self._engine = engine
+        # The engine's bound methods answer per instance, shadowing the methods below (which
+        # stay for the class: its documentation, and the blocking twins built from it), so a
+        # request costs no frame of the face.
+        vars(self).update(create=engine.create, stream=engine.stream)
 
     async def create(self, **params: Unpack[ResponseCreateArgs]) -> Response:
-        """Create a response and wait for all of it.
+        return await self._engine.create(**params)
 
-        Every request field is a keyword argument (attrs objects or wire-shaped dicts); the
-        per-call options are ``timeout``, ``max_retries``, ``extra_headers``, ``extra_body`` and
-        ``extra_query``. ``openresponses.http_info(response)`` gives the HTTP status and headers.
-
-        An HTTP 200 whose body is an error (``{"error": ...}`` with no ``id`` nor ``output``, as
-        OpenRouter sends when an upstream fails late) raises an ``APIStatusError``: a numeric
-        ``error.code`` of 400-599 picks the subclass for that status (``status_code`` is that
-        code, ``BadGatewayError`` for 502, ...) and the retry policy treats it as that status,
-        so transient ones are retried; any other code gives a plain ``APIStatusError`` with
-        ``status_code`` 200, retried only for the transient in-band codes (``server_error``,
-        ``rate_limit_exceeded``, ...). ``.body`` holds the body either way.
-        """
-        client = self._client
-        call = client._prepare(params, stream=False)
-        transport = client._transport
-        retrier: Retrier | None = None
-        started = time.monotonic()
-        while True:
-            try:
-                status, headers, raw = await transport.request(
-                    client._url,
-                    call.body,
-                    headers=call.headers,
-                    params=call.query,
-                    timeout=call.timeout,
-                )
-                data = loads(raw)
-                if data.__class__ is dict and is_error_body(data):
-                    raise body_error(headers, transport.redact(raw))
-                break
-            except (APIConnectionError, APIStatusError) as exc:
-                if retrier is None:
-                    retrier = Retrier(call.policy, _ENDPOINT, started=started)
-                if not await retrier.backoff(exc):
-                    raise
-        info = HTTPInfo(status, headers)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s: HTTP %d, generation %s", _ENDPOINT, status, info.generation_id)
-        # A non-object keeps the raw bytes as the error's payload.
-        response = parse_response(data if data.__class__ is dict else raw)
-        attach_http_info(response, info)
-        return response
+    create.__doc__ = RequestEngine.create.__doc__
 
     def stream(self, **params: Unpack[ResponseCreateArgs]) -> AsyncResponseStream:
-        """Stream a response: ``async with client.responses.stream(...) as stream:``.
+        return self._engine.stream(**params)
 
-        The request is sent when the ``async with`` block is entered; a refused request raises
-        there (after retries). Bad parameters raise here, before anything is sent.
+    stream.__doc__ = RequestEngine.stream.__doc__
 
-        A server that ignores ``stream: true`` and answers with a JSON body is understood: a
-        response is delivered as its terminal event (``response.completed``, or ``.incomplete``
-        / ``.failed`` after its status), so :meth:`AsyncResponseStream.final_response` works;
-        an error body raises the ``APIStatusError`` that :meth:`create` would.
-        """
-        client = self._client
-        call = client._prepare(params, stream=True)
-        transport = client._transport
-        url = client._url
-
-        async def connect(deadline: float | None) -> HTTPStream:
-            return await open_http_source(
-                transport,
-                url,
-                call.body,
-                headers=call.headers,
-                params=call.query,
-                timeout=call.timeout,
-                deadline=deadline,
-            )
-
-        return AsyncResponseStream(
-            connect,
-            timeout=call.timeout,
-            policy=call.policy,
-            what=f"{_ENDPOINT} (stream)",
-            max_event_bytes=client._max_event_bytes,
-        )
-
-    # -- helpers built on create and stream (their modules load on first use)
+    # -- helpers built on the engine (their modules load on first use)
 
     async def run(self, /, **params: Any) -> ToolRunResult:
         """Run the tool-calling loop: ``tools=[...]``, ``max_steps``, ``max_concurrency``,
@@ -184,13 +98,13 @@ class AsyncResponses:
         """
         from .tools import run_tools
 
-        return await run_tools(self._client, **params)
+        return await run_tools(self._engine, **params)
 
     def run_stream(self, /, **params: Any) -> AsyncToolRunStream:
         """The tool-calling loop, streaming each turn: ``openresponses.tools.run_tools_stream``."""
         from .tools import run_tools_stream
 
-        return run_tools_stream(self._client, **params)
+        return run_tools_stream(self._engine, **params)
 
     @overload
     async def parse(
@@ -206,7 +120,7 @@ class AsyncResponses:
         """Structured output parsed into ``text_format``: see ``openresponses.parsing``."""
         from .parsing import parse_response
 
-        return await parse_response(self._client, text_format=text_format, **params)
+        return await parse_response(self._engine, text_format=text_format, **params)
 
     async def batch(
         self,
@@ -222,7 +136,7 @@ class AsyncResponses:
         from .batch import run_batch
 
         return await run_batch(
-            self._client,
+            self._engine,
             requests,
             concurrency=concurrency,
             requests_per_minute=requests_per_minute,
@@ -245,7 +159,7 @@ class AsyncResponses:
         from .batch import AsyncBatchIterator
 
         return AsyncBatchIterator(
-            self._client,
+            self._engine,
             requests,
             concurrency=concurrency,
             requests_per_minute=requests_per_minute,
@@ -253,26 +167,6 @@ class AsyncResponses:
             max_retries=max_retries,
             progress=progress,
         )
-
-
-class _Call:
-    """One prepared request: its body and what the call's options resolved to."""
-
-    __slots__ = ("body", "headers", "policy", "query", "timeout")
-
-    def __init__(
-        self,
-        body: bytes,
-        headers: Mapping[str, str] | None,
-        query: Mapping[str, str] | None,
-        timeout: Timeout,
-        policy: RetryPolicy,
-    ) -> None:
-        self.body = body
-        self.headers = headers
-        self.query = query
-        self.timeout = timeout
-        self.policy = policy
 
 
 class AsyncClient:
@@ -320,8 +214,7 @@ class AsyncClient:
         trace_configs: Sequence[Any] | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        from . import __version__
-
+        _configure_logging()
         if api_key is None:
             api_key = os.environ.get("OPENROUTER_API_KEY") or os.environ.get(
                 "OPENRESPONSES_API_KEY"
@@ -329,19 +222,16 @@ class AsyncClient:
         if base_url is None:
             base_url = os.environ.get("OPENRESPONSES_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = base_url.rstrip("/")
-        self._url = _endpoint(self._base_url)
-        self._timeout = to_timeout(timeout, Timeout())
+        url = _endpoint(self._base_url)
+        deadlines = to_timeout(timeout, Timeout())
         policy = retry_policy if retry_policy is not None else RetryPolicy()
         if max_retries is not None:
             policy = attrs.evolve(policy, max_retries=max_retries)
-        self._policy = policy
-        self._policy_variants: dict[int, RetryPolicy] = {}
-        _check_positive("connector_limit", connector_limit, allow_zero=True)
-        _check_positive("connector_limit_per_host", connector_limit_per_host, allow_zero=True)
-        _check_positive("max_response_bytes", max_response_bytes, allow_zero=False)
+        check_int("connector_limit", connector_limit, minimum=0)
+        check_int("connector_limit_per_host", connector_limit_per_host, minimum=0)
+        check_int("max_response_bytes", max_response_bytes, minimum=1)
         if max_event_bytes is not None:
-            _check_positive("max_event_bytes", max_event_bytes, allow_zero=False)
-        self._max_event_bytes = max_event_bytes
+            check_int("max_event_bytes", max_event_bytes, minimum=1)
 
         headers = {
             "Accept": "application/json",
@@ -355,7 +245,6 @@ class AsyncClient:
             headers["Authorization"] = f"Bearer {api_key}"
         if default_headers:
             headers.update(default_headers)
-        self._has_key = bool(api_key)
         self._transport = Transport(
             headers=headers,
             user_agent=f"openresponses/{__version__}",
@@ -368,8 +257,15 @@ class AsyncClient:
             trace_configs=trace_configs,
         )
         if self._transport.has_credentials and not allow_insecure_http:
-            _refuse_plain_http(self._url)
-        self.responses = AsyncResponses(self)
+            _refuse_plain_http(url)
+        self._engine = RequestEngine(
+            self._transport,
+            url,
+            timeout=deadlines,
+            policy=policy,
+            max_event_bytes=max_event_bytes,
+        )
+        self.responses = AsyncResponses(self._engine)
 
     # -- configuration
 
@@ -381,17 +277,17 @@ class AsyncClient:
     @property
     def timeout(self) -> Timeout:
         """The client-wide deadlines."""
-        return self._timeout
+        return self._engine.timeout
 
     @property
     def max_retries(self) -> int:
         """Retries after a failed first attempt, client-wide."""
-        return self._policy.max_retries
+        return self._engine.retry_policy.max_retries
 
     @property
     def retry_policy(self) -> RetryPolicy:
         """The client-wide retry policy."""
-        return self._policy
+        return self._engine.retry_policy
 
     @property
     def is_closed(self) -> bool:
@@ -401,7 +297,7 @@ class AsyncClient:
     def __repr__(self) -> str:
         return f"<AsyncClient base_url={self._base_url!r}>"
 
-    # -- lifecycle
+    # -- conversations
 
     def conversation(
         self,
@@ -416,6 +312,8 @@ class AsyncClient:
         from .conversation import AsyncConversation
 
         return AsyncConversation(self, history=history, trim=trim, **defaults)
+
+    # -- lifecycle
 
     async def __aenter__(self) -> Self:
         if self._transport.closed:
@@ -448,53 +346,6 @@ class AsyncClient:
                 source=self,
                 stacklevel=1,
             )
-
-    # -- requests
-
-    def _prepare(self, params: ResponseCreateArgs, *, stream: bool) -> _Call:
-        """Split the call options off ``params`` (a fresh kwargs dict) and build the body."""
-        if self._transport.closed:
-            raise RuntimeError("this AsyncClient is closed; create a new one")
-        timeout = params.pop("timeout", None)
-        max_retries = params.pop("max_retries", None)
-        extra_headers = params.pop("extra_headers", None)
-        extra_body = params.pop("extra_body", None)
-        extra_query = params.pop("extra_query", None)
-        body = build_request_body(params)
-        if extra_body:
-            body.update(extra_body)
-        body["stream"] = stream
-        data = dumps(body)
-        headers: Mapping[str, str] | None = _STREAM_HEADERS if stream else None
-        if extra_headers:
-            headers = {**headers, **extra_headers} if headers else dict(extra_headers)
-        policy = self._policy
-        if max_retries is not None and max_retries != policy.max_retries:
-            # Batches pass the same override on every call: build each variant once.
-            variant = self._policy_variants.get(max_retries)
-            if variant is None:
-                variant = attrs.evolve(policy, max_retries=max_retries)
-                self._policy_variants[max_retries] = variant
-            policy = variant
-        call = _Call(
-            data,
-            headers,
-            extra_query or None,
-            self._timeout if timeout is None else to_timeout(timeout, self._timeout),
-            policy,
-        )
-        if logger.isEnabledFor(logging.DEBUG):
-            sent = dict(self._transport.default_headers)
-            sent.update(headers or {})
-            logger.debug(
-                "%s%s to %s: %d bytes, headers %s",
-                _ENDPOINT,
-                " (stream)" if stream else "",
-                self._url,
-                len(data),
-                redact_headers(sent),
-            )
-        return call
 
 
 def _endpoint(base_url: str) -> str:
@@ -533,15 +384,3 @@ def _refuse_plain_http(endpoint: str) -> None:
         f"plain http to {host} would send the API key unencrypted; use https, or pass "
         "allow_insecure_http=True",
     )
-
-
-def _check_positive(name: str, value: object, *, allow_zero: bool) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < 0
-        or (value == 0 and not allow_zero)
-    ):
-        raise InvalidRequestError(
-            name, f"must be a {'non-negative' if allow_zero else 'positive'} int"
-        )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Union
+from typing import Union
 
 import attrs
-from typing_extensions import TypedDict
 
-__all__ = ["RequestOptions", "Timeout", "TimeoutTypes", "to_timeout"]
+from ._numbers import check_number
+
+__all__ = ["Timeout", "TimeoutTypes", "to_timeout"]
 
 
 @attrs.frozen(kw_only=True)
@@ -33,12 +33,8 @@ class Timeout:
     def __attrs_post_init__(self) -> None:
         for name in ("connect", "total", "stream_idle", "stream_total"):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not value > 0):
-                from ._errors import InvalidRequestError
-
-                raise InvalidRequestError(
-                    f"timeout.{name}", f"must be a positive number, got {value!r}"
-                )
+            if value is not None:
+                check_number(f"timeout.{name}", value, above=True)
 
 
 TimeoutTypes = Union[float, int, Timeout, None]
@@ -46,22 +42,9 @@ TimeoutTypes = Union[float, int, Timeout, None]
 
 def to_timeout(value: TimeoutTypes, default: Timeout) -> Timeout:
     """A number bounds a non-streaming call (``total``) and a stream's idle wait alike."""
-    from ._errors import InvalidRequestError
-
     if value is None:
         return default
     if isinstance(value, Timeout):
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise InvalidRequestError("timeout", f"must be a positive number or Timeout, got {value!r}")
-    return attrs.evolve(default, total=float(value), stream_idle=float(value))
-
-
-class RequestOptions(TypedDict, total=False):
-    """Options of one call that are not request body fields."""
-
-    timeout: TimeoutTypes
-    max_retries: int
-    extra_headers: Mapping[str, str]
-    extra_body: Mapping[str, Any]
-    extra_query: Mapping[str, str]
+    seconds = float(check_number("timeout", value, above=True))
+    return attrs.evolve(default, total=seconds, stream_idle=seconds)

@@ -16,7 +16,8 @@ from typing import Any
 
 import attrs
 
-from ._errors import APIStatusError, InvalidRequestError, OpenResponsesError
+from ._errors import APIStatusError, OpenResponsesError
+from ._numbers import check_int, check_number
 
 logger = logging.getLogger("openresponses")
 
@@ -39,31 +40,18 @@ _TRANSIENT_NAMES = frozenset(
 
 
 def _number(
-    name: str, *, minimum: float = 0.0, above: bool = False, maximum: float | None = None
-) -> Callable[[Any, Any, Any], None]:
-    """An attrs validator: a finite real number in range, else InvalidRequestError naming it."""
-    if maximum is not None:
-        wanted = f"a number between {minimum:g} and {maximum:g}"
-    else:
-        wanted = f"a finite number {'>' if above else '>='} {minimum:g}"
+    *, minimum: float = 0.0, above: bool = False, maximum: float | None = None
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """An attrs validator: ``check_number`` within these bounds, naming the field."""
 
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-            or value < minimum
-            or (above and value == minimum)
-            or (maximum is not None and value > maximum)
-        ):
-            raise InvalidRequestError(name, f"must be {wanted}, got {value!r}")
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_number(attribute.name, value, minimum=minimum, above=above, maximum=maximum)
 
     return check
 
 
-def _check_max_retries(_instance: object, _attribute: object, value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidRequestError("max_retries", f"must be an int >= 0, got {value!r}")
+def _count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_int(attribute.name, value, minimum=0)
 
 
 @attrs.frozen(kw_only=True)
@@ -83,14 +71,14 @@ class RetryPolicy:
       whose wait would end past it is not made. ``None``: bounded by ``max_retries`` only.
     """
 
-    max_retries: int = attrs.field(default=2, validator=_check_max_retries)
-    initial_delay: float = attrs.field(default=0.5, validator=_number("initial_delay"))
-    max_delay: float = attrs.field(default=8.0, validator=_number("max_delay"))
-    multiplier: float = attrs.field(default=2.0, validator=_number("multiplier", minimum=1))
-    jitter: float = attrs.field(default=0.25, validator=_number("jitter", maximum=1))
-    max_retry_after: float = attrs.field(default=60.0, validator=_number("max_retry_after"))
+    max_retries: int = attrs.field(default=2, validator=_count)
+    initial_delay: float = attrs.field(default=0.5, validator=_number())
+    max_delay: float = attrs.field(default=8.0, validator=_number())
+    multiplier: float = attrs.field(default=2.0, validator=_number(minimum=1))
+    jitter: float = attrs.field(default=0.25, validator=_number(maximum=1))
+    max_retry_after: float = attrs.field(default=60.0, validator=_number())
     total_budget: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_number("total_budget", above=True))
+        default=None, validator=attrs.validators.optional(_number(above=True))
     )
 
     def backoff(self, retry_index: int, *, random: Callable[[], float] | None = None) -> float:
@@ -265,10 +253,11 @@ def is_retryable_error(error: BaseException) -> bool:
 
 
 class Retrier:
-    """Counts the retries of one call against its policy, and sleeps between attempts.
+    """Counts the retries of one call against its policy, logs each, and sleeps between attempts.
 
     ``started`` is ``time.monotonic()`` when the call began (for ``total_budget``); ``deadline``
-    is loop time past which no new attempt starts (a stream's ``stream_total``).
+    is loop time past which no new attempt starts (a stream's ``stream_total``). ``what`` names
+    the call in the log lines (``POST /responses``, ``batch request 3``).
     """
 
     __slots__ = ("_policy", "_started", "_what", "deadline", "retries")
@@ -282,8 +271,7 @@ class Retrier:
         self.deadline = deadline
         self.retries = 0
 
-    def delay_for(self, exc: BaseException) -> float | None:
-        """Seconds to wait before retrying after ``exc``; ``None`` when ``exc`` is final."""
+    def _delay_for(self, exc: BaseException) -> float | None:
         if not is_retryable_error(exc):
             return None
         headers = exc.headers if isinstance(exc, APIStatusError) else None
@@ -296,13 +284,14 @@ class Retrier:
             return None
         return delay
 
-    async def backoff(self, exc: BaseException) -> bool:
-        """Sleep before the next attempt and return True, or return False when ``exc`` is final."""
-        delay = self.delay_for(exc)
+    def next_retry(self, exc: BaseException) -> float | None:
+        """Count and log a retry after ``exc``: the seconds to wait before it, or ``None`` when
+        ``exc`` is final. For a caller that waits its own way (a batch pauses every worker)."""
+        delay = self._delay_for(exc)
         if delay is None:
             if self.retries and logger.isEnabledFor(logging.INFO):
                 logger.info("%s: giving up after %d retries: %s", self._what, self.retries, exc)
-            return False
+            return None
         self.retries += 1
         if logger.isEnabledFor(logging.INFO):
             logger.info(
@@ -314,5 +303,12 @@ class Retrier:
                 type(exc).__name__,
                 exc,
             )
+        return delay
+
+    async def backoff(self, exc: BaseException) -> bool:
+        """Sleep before the next attempt and return True, or return False when ``exc`` is final."""
+        delay = self.next_retry(exc)
+        if delay is None:
+            return False
         await asyncio.sleep(delay)
         return True

@@ -1,80 +1,48 @@
-"""A sans-IO Server-Sent Events decoder: bytes in, messages out.
+"""A sans-IO Server-Sent Events decoder: bytes in, the ``data`` of each event out.
 
-It follows WHATWG HTML §9.2.5/§9.2.6 ("Parsing/Interpreting an event stream"):
-CR, LF and CRLF end lines (also a CR and an LF split across two chunks), one
-leading BOM is dropped, ``:`` lines are comments (keep-alives), a field is split
-at its first colon with one leading space dropped from the value, ``data``
-lines are joined with LF, ``id`` persists and is ignored if it contains NUL,
-``retry`` is kept only if all ASCII digits, a block with no ``data`` line
-dispatches nothing, and an unterminated block at end of stream is discarded.
-``data: [DONE]`` is not special here: the stream layer decides what it means.
+It follows WHATWG HTML §9.2.5/§9.2.6 ("Parsing/Interpreting an event stream") as far as the
+``data`` of each event goes, which is all a Responses stream reads: CR, LF and CRLF end lines
+(also a CR and an LF split across two chunks), one leading BOM is dropped, ``:`` lines are
+comments (keep-alives), a field is split at its first colon with one leading space dropped from
+the value, ``data`` lines are joined with LF, a block with no ``data`` line dispatches nothing,
+and an unterminated block at the end of the stream is never dispatched. ``event``, ``id`` and
+``retry`` lines are read past (the event's type is inside its JSON). ``data: [DONE]`` is not
+special here: the event source decides what it means.
 
-The transport feeds whatever ``iter_any()`` delivers. Only an unfinished line
-is buffered; each chunk is searched once, so a 10 MB single-line event costs
-linear time. A chunk's whole lines are decoded at once (CR and LF never occur
-inside a UTF-8 sequence, so this equals decoding line by line) and one regex
-``findall`` cuts out the common ``[event: E]`` + ``data: D`` blocks in C.
-``feed_data`` is the same decoder returning only the ``data`` of each event,
-which is all a Responses stream reads: a third of the work per event.
+The transport feeds whatever ``iter_any()`` delivers. Only an unfinished line is buffered; each
+chunk is searched once, so a 10 MB single-line event costs linear time. A chunk's whole lines
+are decoded at once (CR and LF never occur inside a UTF-8 sequence, so this equals decoding line
+by line) and one regex ``findall`` cuts out the common ``[event: E]`` + ``data: D`` blocks in C.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from typing import NamedTuple
 
 from ._errors import InvalidRequestError, ResponseValidationError
 
-__all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecoder", "SSEMessage"]
+__all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecoder"]
 
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 _PAYLOAD_PREVIEW = 1024
 
-
-class SSEMessage(NamedTuple):
-    """One dispatched event: ``event`` defaults to ``"message"``; ``id`` and ``retry`` persist."""
-
-    event: str
-    data: str
-    id: str = ""
-    retry: int | None = None
-
-
-# Building the tuple directly skips NamedTuple's Python-level __new__ (about 2x cheaper).
-_new_message = tuple.__new__
-
-# Either a whole common event block right after a blank line (groups 1-2), or any one line
-# (``.`` is every character but LF; `` ?`` drops the one optional space).
-_BLOCK = re.compile(r"(?<![^\n]\n)(?:event: ?(.*)\n)?data: ?(.*)\n\n|(.*\n)")
-# The same without the event group: findall then builds 2-tuples holding no event name.
+# Either a whole common event block right after a blank line (group 1), or any one line (group 2;
+# ``.`` is every character but LF; `` ?`` drops the one optional space).
 _DATA_BLOCK = re.compile(r"(?<![^\n]\n)(?:event: ?.*\n)?data: ?(.*)\n\n|(.*\n)")
 # Whole events, or any one line: findall gives the data, and "" for a line of anything else.
 _PLAIN_BLOCKS = re.compile(r"(?:event: ?.*\n)?data: ?(.*)\n\n|.*\n")
 
 
 class SSEDecoder:
-    """Incremental SSE decoder; feed it raw bytes, call :meth:`close` at end of stream.
+    """Incremental SSE decoder: feed it raw bytes as they arrive, get the data of each event.
 
-    ``max_event_bytes`` bounds one line and the data of one event (``None``: no
-    bound); above it :meth:`feed` raises ``ResponseValidationError`` and the
-    decoder must be dropped. ``bytes_fed`` counts every byte received.
+    ``max_event_bytes`` bounds one line and the data of one event (``None``: no bound); above
+    it :meth:`feed_data` raises ``ResponseValidationError`` and the decoder must be dropped.
     """
 
-    __slots__ = (
-        "_buf",
-        "_data",
-        "_event",
-        "_limit",
-        "_size",
-        "_skip_lf",
-        "_started",
-        "bytes_fed",
-        "last_event_id",
-        "max_event_bytes",
-        "retry",
-    )
+    __slots__ = ("_buf", "_data", "_limit", "_size", "_skip_lf", "_started", "max_event_bytes")
 
     def __init__(self, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES) -> None:
         if max_event_bytes is not None and (
@@ -89,61 +57,18 @@ class SSEDecoder:
         self._skip_lf = False  # the previous chunk ended in CR: a leading LF belongs to it
         self._started = False  # the BOM check has been done
         self._data: list[str] | None = None  # None until the block has a data line
-        self._event = ""
         self._size = 0  # bytes of data held for the current block
-        self.last_event_id = ""
-        self.retry: int | None = None
-        self.bytes_fed = 0
-
-    @property
-    def pending(self) -> bool:
-        """True while part of an event (an unfinished line or undispatched data) is held."""
-        return bool(self._buf) or self._data is not None or bool(self._event)
-
-    def feed(self, chunk: bytes) -> list[SSEMessage]:
-        """Consume ``chunk`` (any boundary) and return the events it completes."""
-        out: list[SSEMessage] = []
-        got = self._text(chunk)
-        if got is None:
-            return out
-        text, tail, big = got
-        # One C-level findall cuts ``text`` into the common "[event: E\n]data: D\n\n"
-        # blocks and single other lines, contiguously (the line alternative matches
-        # at every line start). A block is taken whole only right after a blank
-        # line, where nothing is pending.
-        start = 0
-        if self._data is not None or self._event:
-            start = self._finish_pending(text, out)
-        if start >= 0:
-            last_id = self.last_event_id
-            retry = self.retry
-            for event, data, line in _BLOCK.findall(text, start):
-                if line:
-                    message = self._line(line[:-1])
-                    if message is not None:
-                        out.append(message)
-                    last_id = self.last_event_id
-                    retry = self.retry
-                else:
-                    if big:
-                        self._check_data(data)
-                    out.append(_new_message(SSEMessage, (event or "message", data, last_id, retry)))
-        if tail:  # held only now, so the size check sees what is still pending
-            self._hold(tail)
-        return out
 
     def feed_data(self, chunk: bytes) -> list[str]:
-        """:meth:`feed`, returning only the ``data`` of each event completed."""
+        """Consume ``chunk`` (any boundary); the ``data`` of each event it completes, in order."""
         out: list[str] = []
         got = self._text(chunk)
         if got is None:
             return out
         text, tail, big = got
         start = 0
-        if self._data is not None or self._event:
-            messages: list[SSEMessage] = []
-            start = self._finish_pending(text, messages)
-            out += [message.data for message in messages]
+        if self._data is not None:
+            start = self._finish_pending(text, out)
         if start >= 0 and not big:
             # The whole events first, in one C call; an empty string means a line that was not
             # a plain event (or empty data): then the general loop below reads them all.
@@ -154,16 +79,20 @@ class SSEDecoder:
                     out += datas
                     start = end  # what is left: the lines of an unfinished event
         if start >= 0:
+            # One C-level findall cuts the rest into the common "[event: E\n]data: D\n\n"
+            # blocks and single other lines, contiguously (the line alternative matches at every
+            # line start). A block is taken whole only right after a blank line, where nothing
+            # is pending.
             for data, line in _DATA_BLOCK.findall(text, start):
                 if line:
-                    message = self._line(line[:-1])
-                    if message is not None:
-                        out.append(message.data)
+                    dispatched = self._line(line[:-1])
+                    if dispatched is not None:
+                        out.append(dispatched)
                 else:
                     if big:
                         self._check_data(data)
                     out.append(data)
-        if tail:
+        if tail:  # held only now, so the size check sees what is still pending
             self._hold(tail)
         return out
 
@@ -175,7 +104,6 @@ class SSEDecoder:
         """
         if not chunk:
             return None
-        self.bytes_fed += len(chunk)
         if self._skip_lf:
             self._skip_lf = False
             if chunk[0] == 0x0A:
@@ -210,14 +138,7 @@ class SSEDecoder:
             self._check_lines(region)
         return region.decode("utf-8", "replace"), tail, big
 
-    def close(self) -> list[SSEMessage]:
-        """End of stream: an unterminated event is discarded (WHATWG), so this returns ``[]``."""
-        self._buf.clear()
-        self._reset()
-        self._skip_lf = False
-        return []
-
-    def _finish_pending(self, text: str, out: list[SSEMessage]) -> int:
+    def _finish_pending(self, text: str, out: list[str]) -> int:
         """Finish an event begun in an earlier chunk line by line; where blocks resume, or -1."""
         if text[0] == "\n":
             blank = 0
@@ -229,26 +150,24 @@ class SSEDecoder:
                 return -1
             for line in text[: blank - 1].split("\n"):
                 self._line(line)
-        message = self._line("")
-        if message is not None:
-            out.append(message)
+        dispatched = self._line("")
+        if dispatched is not None:
+            out.append(dispatched)
         return blank + 1
 
-    def _line(self, line: str) -> SSEMessage | None:
-        """Interpret one line (§9.2.6); return the event a blank line dispatches."""
+    def _line(self, line: str) -> str | None:
+        """Interpret one line (§9.2.6); the data of the event a blank line dispatches."""
         if not line:
             data = self._data
-            event = self._event
-            self._reset()
             if data is None:
                 return None
-            return SSEMessage(event or "message", "\n".join(data), self.last_event_id, self.retry)
-        if line[0] == ":":
-            return None
-        field, _, value = line.partition(":")
-        if value[:1] == " ":
-            value = value[1:]
+            self._data = None
+            self._size = 0
+            return "\n".join(data)
+        field, _, value = line.partition(":")  # a comment has the field ""
         if field == "data":
+            if value[:1] == " ":
+                value = value[1:]
             if self._data is None:
                 self._data = [value]
             else:
@@ -256,24 +175,12 @@ class SSEDecoder:
             self._size += (len(value) if value.isascii() else len(value.encode())) + 1
             if self._size > self._limit:
                 self._too_large("\n".join(self._data)[:_PAYLOAD_PREVIEW])
-        elif field == "event":
-            self._event = value
-        elif field == "id":
-            if "\0" not in value:
-                self.last_event_id = value
-        elif field == "retry" and value.isascii() and value.isdigit():
-            self.retry = int(value)
         return None
 
     def _hold(self, part: bytes) -> None:
         self._buf += part
         if len(self._buf) + self._size > self._limit:
             self._too_large(bytes(self._buf[:_PAYLOAD_PREVIEW]).decode("utf-8", "replace"))
-
-    def _reset(self) -> None:
-        self._data = None
-        self._event = ""
-        self._size = 0
 
     def _check_data(self, data: str) -> None:
         size = (len(data) if data.isascii() else len(data.encode())) + 1

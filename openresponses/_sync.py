@@ -17,18 +17,16 @@ from typing import Any, TypeVar, Union, cast, overload
 from typing_extensions import Self, Unpack
 
 from ._blocking import (
-    CLOSED_MESSAGE,
-    BlockingIterator,
     BlockingStream,
     _arguments_of,
     _Blocking,
     _Forwarder,
-    _Portal,
-    _Runtime,
     _Streaming,
 )
-from ._client import AsyncClient, AsyncResponses, ResponseCreateArgs
+from ._client import AsyncClient, AsyncResponses
+from ._engine import ResponseCreateArgs
 from ._options import Timeout
+from ._portal import CLOSED_MESSAGE, Portal, Runtime
 from ._retry import RetryPolicy
 from ._streaming import AsyncResponseStream
 from .batch import AsyncBatchIterator, BatchResult
@@ -37,9 +35,9 @@ from .parsing import ParsedResponse
 from .tools import AsyncToolRunStream, ToolResult, ToolRunResult
 from .types import Item, Response, StreamEvent
 
+# What the package root re-exports (one row of its lazy table).
 __all__ = [
-    "BlockingIterator",
-    "BlockingStream",
+    "BatchIterator",
     "Client",
     "Conversation",
     "ResponseStream",
@@ -71,7 +69,7 @@ class ResponseStream(BlockingStream[AsyncResponseStream, StreamEvent]):
     __slots__ = ()
 
     def __init__(
-        self, runtime: _Runtime, manager: AbstractAsyncContextManager[AsyncResponseStream]
+        self, runtime: Runtime, manager: AbstractAsyncContextManager[AsyncResponseStream]
     ) -> None:
         super().__init__(runtime, manager, finish=_final_response)
 
@@ -119,7 +117,7 @@ class ToolRunStream(BlockingStream[AsyncToolRunStream, Union[StreamEvent, ToolRe
 
     __slots__ = ()
 
-    def __init__(self, runtime: _Runtime, manager: AsyncToolRunStream) -> None:
+    def __init__(self, runtime: Runtime, manager: AsyncToolRunStream) -> None:
         super().__init__(runtime, manager, finish=_final_result)
 
     def final_result(self) -> ToolRunResult:
@@ -136,7 +134,7 @@ class BatchIterator(BlockingStream[AsyncBatchIterator, tuple[int, BatchResult]])
 
     __slots__ = ()
 
-    def __init__(self, runtime: _Runtime, manager: AsyncBatchIterator) -> None:
+    def __init__(self, runtime: Runtime, manager: AsyncBatchIterator) -> None:
         super().__init__(runtime, manager)
 
 
@@ -249,7 +247,7 @@ class Client:
 
     @_arguments_of(AsyncClient.__init__)
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._portal = _Portal(AsyncClient(*args, **kwargs))
+        self._portal = Portal(AsyncClient(*args, **kwargs))
         self.responses = Responses(self._portal, _responses)
 
     def conversation(

@@ -1,9 +1,10 @@
 """The HTTP layer: one aiohttp session per client, deadlines, every failure mapped to our errors.
 
-This is the only core module that imports aiohttp. It knows nothing about the Responses API:
-it sends bytes, returns bytes (or a readable stream), and turns whatever aiohttp, the OS or
-asyncio raise into ``APIConnectionError`` / ``APITimeoutError``, and non-2xx answers into the
-``APIStatusError`` subclasses. Every path releases the connection.
+This module and ``_transport_errors`` (the mapping of failures) are the only core code that
+imports aiohttp. It knows nothing about the Responses API: it sends bytes, returns bytes (or a
+readable stream), and turns whatever aiohttp, the OS or asyncio raise into
+``APIConnectionError`` / ``APITimeoutError``, and non-2xx answers into the ``APIStatusError``
+subclasses. Every path releases the connection.
 
 aiohttp is imported with the first session (on the first request), not with this module: it
 costs more to import than the rest of the SDK (``aiohttp.connector`` builds SSL contexts), and
@@ -14,27 +15,25 @@ themselves (a ``sys.modules`` lookup once loaded); annotations name it under ``T
 from __future__ import annotations
 
 import asyncio
-import functools
-import logging
 import ssl
 import sys
 import weakref
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    InvalidRequestError,
-    ResponseValidationError,
-    make_status_error,
-    parse_error_body,
-)
+from ._errors import APITimeoutError, InvalidRequestError
 from ._httpinfo import HTTPInfo
 from ._options import Timeout
-from ._redact import redact_bytes, redact_headers, redact_text, secrets_of
-from ._retry import is_retryable_status
+from ._redact import redact_bytes, redact_text, secrets_of
+from ._transport_errors import (
+    closed_error,
+    connection_error,
+    connection_errors,
+    is_total_timeout,
+    sanitize,
+    status_error,
+    too_large,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -48,89 +47,10 @@ __all__ = [
 
 T = TypeVar("T")
 
-logger = logging.getLogger("openresponses")
-
 # Batch fan-out to a single host is the common heavy load; 256 keeps a concurrency-256 batch from
 # queueing on the pool while staying well under typical file-descriptor limits.
 DEFAULT_CONNECTOR_LIMIT = 256
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-
-
-def _closed_error() -> APIConnectionError:
-    return APIConnectionError("the client was closed", retryable=False)
-
-
-def _sanitize(exc: BaseException) -> None:
-    """Strip the request headers (the API key) from aiohttp errors in ``exc``'s chain.
-
-    ``ClientResponseError`` keeps ``request_info`` (with every header sent) in its attributes,
-    its ``args`` and its repr; our errors chain it, so error reporters would print the key.
-    """
-    import aiohttp
-    from multidict import CIMultiDict, CIMultiDictProxy
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, aiohttp.ClientResponseError):
-            info = current.request_info
-            if info is not None:
-                headers = CIMultiDictProxy(CIMultiDict(redact_headers(info.headers)))
-                safe = aiohttp.RequestInfo(info.url, info.method, headers, info.real_url)
-                current.request_info = safe
-                current.args = (safe, ())
-            # Earlier responses of a redirect chain hold their own request_info.
-            current.history = ()
-        current = current.__cause__ or current.__context__
-
-
-def _connection_error(exc: BaseException, during: str) -> APIConnectionError:
-    """Our error for an aiohttp, OS or asyncio failure (the caller chains it, sanitized here)."""
-    import aiohttp
-
-    _sanitize(exc)
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return APITimeoutError(f"timed out connecting to the server ({during})")
-    if isinstance(exc, asyncio.TimeoutError):
-        return APITimeoutError(f"timed out {during}")
-    if isinstance(exc, (aiohttp.ClientSSLError, ssl.SSLError)):
-        return APIConnectionError(f"TLS failure {during}: {exc}", retryable=False)
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return APIConnectionError(f"cannot connect to {exc.host}:{exc.port}: {exc.os_error}")
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return APIConnectionError(f"server disconnected {during}")
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return APIConnectionError(f"response body broken off {during}")
-    if isinstance(exc, aiohttp.ClientResponseError):
-        # Its request headers were redacted above; the text needs no more than this.
-        name = type(exc).__name__
-        return APIConnectionError(f"HTTP failure {during}: {name}: {exc.status} {exc.message}")
-    if isinstance(exc, aiohttp.InvalidURL):
-        return APIConnectionError(f"invalid URL: {exc}", retryable=False)
-    text = str(exc) or type(exc).__name__
-    return APIConnectionError(f"connection failed {during}: {text}")
-
-
-@functools.cache
-def _connection_errors() -> tuple[
-    type[aiohttp.ClientError], type[OSError], type[asyncio.TimeoutError]
-]:
-    """What a failed exchange raises: aiohttp's, the OS's and asyncio's errors.
-
-    For ``except`` clauses, which call it only once an exception is raised: a session, and so
-    aiohttp, exists by then.
-    """
-    import aiohttp
-
-    return (aiohttp.ClientError, OSError, asyncio.TimeoutError)
-
-
-def _is_total_timeout(exc: BaseException) -> bool:
-    """Whether ``exc`` is the expiry of aiohttp's ``total`` timeout (not a read or connect one)."""
-    import aiohttp
-
-    return isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, aiohttp.ServerTimeoutError)
 
 
 def _uncancel(task: asyncio.Task[Any]) -> int:
@@ -186,9 +106,9 @@ class HTTPStream:
                 handle.cancel()
         except APITimeoutError:
             raise
-        except (*_connection_errors(), RuntimeError) as exc:
+        except (*connection_errors(), RuntimeError) as exc:
             # aiohttp raises RuntimeError("Connection closed.") for a read after the socket went.
-            raise _connection_error(exc, "reading the response") from exc
+            raise connection_error(exc, "reading the response") from exc
 
     def _expire(self) -> None:
         self._content.set_exception(APITimeoutError("deadline passed waiting for the server"))
@@ -208,7 +128,7 @@ class HTTPStream:
         while chunk := await self.read(deadline):
             size += len(chunk)
             if size > limit:
-                raise _too_large(limit)
+                raise too_large(limit)
             parts.append(chunk)
         return b"".join(parts)
 
@@ -234,23 +154,6 @@ def _ssl_setting(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
         return ssl.create_default_context(cafile=verify)
     except (OSError, ssl.SSLError) as exc:
         raise InvalidRequestError("verify", f"cannot load CA bundle {verify!r}: {exc}") from exc
-
-
-def _too_large(limit: int) -> ResponseValidationError:
-    return ResponseValidationError(
-        f"response body larger than max_response_bytes ({limit} bytes)", payload=None
-    )
-
-
-def _status_error(
-    status: int, headers: Mapping[str, str], raw: bytes, secrets: tuple[str, ...]
-) -> APIStatusError:
-    if secrets:
-        raw = redact_bytes(raw, secrets)
-    code = parse_error_body(raw)[1]
-    return make_status_error(
-        status, headers, raw, retryable=is_retryable_status(status, code, headers)
-    )
 
 
 class Transport:
@@ -333,7 +236,7 @@ class Transport:
             return session
         if self.closed:
             # Only a call already under way gets here (new calls are refused by the client).
-            raise _closed_error()
+            raise closed_error()
         import aiohttp  # the first session pays for importing aiohttp (see the module docstring)
 
         self._loop = asyncio.get_running_loop()
@@ -405,24 +308,24 @@ class Transport:
             try:
                 length = resp.content_length
                 if length is not None and length > limit:
-                    raise _too_large(limit)
+                    raise too_large(limit)
                 raw = await resp.read() if length is not None else await _read_capped(resp, limit)
             finally:
                 reading.discard(resp)
                 resp.release()
-        except _connection_errors() as exc:
+        except connection_errors() as exc:
             if self.closed:
-                _sanitize(exc)
-                raise _closed_error() from exc
-            if _is_total_timeout(exc):
-                _sanitize(exc)
+                sanitize(exc)
+                raise closed_error() from exc
+            if is_total_timeout(exc):
+                sanitize(exc)
                 raise APITimeoutError(
                     f"no complete answer within {timeout.total} s (timeout.total)"
                 ) from exc
-            raise _connection_error(exc, "sending the request") from exc
+            raise connection_error(exc, "sending the request") from exc
         status = resp.status
         if status >= 300:
-            raise _status_error(status, resp.headers, raw, self._secrets)
+            raise status_error(status, resp.headers, raw, self._secrets)
         return status, resp.headers, raw
 
     async def open_stream(
@@ -457,11 +360,11 @@ class Transport:
                 resp = await _before(loop, deadline, request)
         except APITimeoutError:
             raise
-        except _connection_errors() as exc:
+        except connection_errors() as exc:
             if self.closed:
-                _sanitize(exc)
-                raise _closed_error() from exc
-            raise _connection_error(exc, "opening the stream") from exc
+                sanitize(exc)
+                raise closed_error() from exc
+            raise connection_error(exc, "opening the stream") from exc
         stream = HTTPStream(resp, loop, self._secrets)
         self._live.add(resp)
         if resp.status < 300:
@@ -470,7 +373,7 @@ class Transport:
             raw = await stream.read_all(self.max_response_bytes, deadline)
         finally:
             stream.close()
-        raise _status_error(resp.status, resp.headers, raw, self._secrets)
+        raise status_error(resp.status, resp.headers, raw, self._secrets)
 
     async def aclose(self) -> None:
         """Close the session and its pool; later calls are refused. Idempotent.
@@ -482,7 +385,7 @@ class Transport:
         self.closed = True
         for resp in [*self._live, *self._reading]:
             if not resp.closed:
-                resp.content.set_exception(_closed_error())
+                resp.content.set_exception(closed_error())
         self._live.clear()
         self._reading.clear()
         session, self._session = self._session, None
@@ -496,7 +399,7 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     async for chunk in resp.content.iter_any():
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         parts.append(chunk)
     return b"".join(parts)
 

@@ -1,10 +1,11 @@
 """Many requests at once: bounded workers, ordered or as-completed results, one shared rate gate.
 
-``run_batch`` and ``AsyncBatchIterator`` sit above the client; they use only ``create``.
-A fixed pool of ``concurrency`` workers pulls requests lazily from the input, so memory follows
-``concurrency``, not the number of requests. Retries are done here rather than in the client
-(every call is made with ``max_retries=0``) so that a 429 can pause *every* worker at once:
-when one worker is told to wait, the whole batch waits, then resumes.
+``run_batch`` and ``AsyncBatchIterator`` use only the engine's ``create`` (an ``AsyncClient``
+hands over its own). A fixed pool of ``concurrency`` workers pulls requests lazily from the
+input, so memory follows ``concurrency``, not the number of requests. Each call is made with
+``max_retries=0`` and retried here, by the same ``Retrier`` as ``create`` (so every retry is
+logged alike), because a 429 must pause *every* worker at once: when one worker is told to wait,
+the whole batch waits, then resumes.
 """
 
 from __future__ import annotations
@@ -23,22 +24,23 @@ from collections.abc import (
     Sized,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Union
+from typing import Any, Final, Union
 
 import attrs
 
-from . import InvalidRequestError, RateLimitError
+from ._engine import EngineLike, engine_of
+from ._errors import RateLimitError
+from ._numbers import check_int, check_number
+from ._retry import Retrier
 from .types import Response
 
-if TYPE_CHECKING:
-    from . import AsyncClient
-
+# What the package root re-exports (one row of its lazy table); the module's own API
+# also has ``run_batch`` and the rest.
 __all__ = [
     "AsyncBatchIterator",
     "BatchRequests",
     "BatchResult",
     "ProgressCallback",
-    "run_batch",
 ]
 
 BatchRequests = Union[Iterable[Mapping[str, Any]], AsyncIterable[Mapping[str, Any]]]
@@ -54,7 +56,7 @@ _DONE: Final = object()
 
 
 async def run_batch(
-    client: AsyncClient,
+    client: EngineLike,
     requests: BatchRequests,
     *,
     concurrency: int = 64,
@@ -63,7 +65,8 @@ async def run_batch(
     max_retries: int | None = None,
     progress: ProgressCallback | bool | None = None,
 ) -> list[BatchResult]:
-    """Send every request and return the results in input order.
+    """Send every request through ``client`` (an ``AsyncClient``) and return the results in
+    input order.
 
     Each result is the Response, or the exception that ended that request after its retries;
     one failure never stops the others. With ``return_exceptions=False`` the first failure
@@ -98,7 +101,7 @@ class AsyncBatchIterator:
 
     def __init__(
         self,
-        client: AsyncClient,
+        client: EngineLike,
         requests: BatchRequests,
         *,
         concurrency: int = 64,
@@ -107,18 +110,14 @@ class AsyncBatchIterator:
         max_retries: int | None = None,
         progress: ProgressCallback | bool | None = None,
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidRequestError(
-                "concurrency", f"must be an integer >= 1, got {concurrency!r}"
-            )
-        if requests_per_minute is not None and not requests_per_minute > 0:
-            raise InvalidRequestError(
-                "requests_per_minute", f"must be a positive number, got {requests_per_minute!r}"
-            )
-        policy = client.retry_policy
+        check_int("concurrency", concurrency, minimum=1)
+        if requests_per_minute is not None:
+            check_number("requests_per_minute", requests_per_minute, above=True)
+        engine = engine_of(client)
+        policy = engine.retry_policy
         if max_retries is not None:
             policy = attrs.evolve(policy, max_retries=max_retries)
-        self._create = client.responses.create
+        self._create = engine.create
         self._sync_source: Iterator[Mapping[str, Any]] | None = None
         self._async_source: AsyncIterator[Mapping[str, Any]] | None = None
         if isinstance(requests, AsyncIterable):
@@ -200,7 +199,7 @@ class AsyncBatchIterator:
                 if pulled is None:
                     break
                 index, request = pulled
-                result = await self._send(request)
+                result = await self._send(index, request)
                 if isinstance(result, Exception) and not self._return_exceptions:
                     self._stopping = True
                 await self._queue.put((index, result))
@@ -230,31 +229,29 @@ class AsyncBatchIterator:
         self._next_index += 1
         return index, request
 
-    async def _send(self, request: Mapping[str, Any]) -> BatchResult:
+    async def _send(self, index: int, request: Mapping[str, Any]) -> BatchResult:
         """One request with retries; a wait asked by the server holds every worker."""
+        started = time.monotonic()
         try:
             params = dict(request)
+            policy = self._policy
+            if "max_retries" in params:
+                policy = attrs.evolve(policy, max_retries=params.pop("max_retries"))
         except (TypeError, ValueError) as exc:
-            return exc  # not a mapping: an error of that request, not of the batch
-        policy = self._policy
-        if "max_retries" in params:
-            policy = attrs.evolve(policy, max_retries=params.pop("max_retries"))
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        attempt = 0
+            return exc  # not a mapping, or a bad max_retries: an error of that request alone
+        params["max_retries"] = 0
+        retrier: Retrier | None = None
         while True:
             await self._gate.enter()
             try:
-                return await self._create(**params, max_retries=0)
+                return await self._create(**params)
             except Exception as exc:
-                if not getattr(exc, "retryable", False):
-                    return exc
-                headers = getattr(exc, "headers", None)
-                wait = policy.next_delay(attempt, headers, elapsed=loop.time() - started)
+                if retrier is None:
+                    retrier = Retrier(policy, f"batch request {index}", started=started)
+                wait = retrier.next_retry(exc)
                 if wait is None:
                     return exc
-                attempt += 1
-                if isinstance(exc, RateLimitError) or _asks_to_wait(headers):
+                if isinstance(exc, RateLimitError) or _asks_to_wait(getattr(exc, "headers", None)):
                     self._gate.pause(wait)
                 else:
                     await asyncio.sleep(wait)

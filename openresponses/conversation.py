@@ -3,7 +3,7 @@
 OpenRouter stores nothing between requests (no ``previous_response_id``), so a multi-turn chat
 must resend every earlier item: the user turns, and every output item as the server returned
 it, reasoning items with their ``encrypted_content`` included. ``AsyncConversation`` does that
-bookkeeping on top of ``client.responses.create`` and ``client.responses.stream``.
+bookkeeping on top of the engine's ``create`` and ``stream`` (an ``AsyncClient``'s own).
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 import attrs
 
-from . import StreamError, from_dict, to_dict
+from ._engine import EngineLike, engine_of
+from ._errors import StreamError
+from ._serde import structure, unstructure
+from ._streaming import AsyncResponseStream
 from .types import Item, Message, Response
 
-if TYPE_CHECKING:
-    from . import AsyncClient, AsyncResponseStream
-
+# What the package root re-exports (one row of its lazy table).
 __all__ = [
     "AsyncConversation",
     "ConversationInput",
@@ -63,7 +64,7 @@ class AsyncConversation:
 
     def __init__(
         self,
-        client: AsyncClient,
+        client: EngineLike,
         *,
         model: str | None = None,
         instructions: str | None = None,
@@ -72,6 +73,7 @@ class AsyncConversation:
         **defaults: Any,
     ) -> None:
         self.client = client
+        self._engine = engine_of(client)
         self.model = model
         self.instructions = instructions
         self.trim = trim
@@ -86,7 +88,7 @@ class AsyncConversation:
         """Send one turn with the whole history; return the Response and record the turn."""
         with self._turn():
             sent, request = self._prepare(input, params)
-            response = await self.client.responses.create(**request)
+            response = await self._engine.create(**request)
             self.history = [*sent, *response.output]
             return response
 
@@ -103,7 +105,7 @@ class AsyncConversation:
         """
         with self._turn():
             sent, request = self._prepare(input, params)
-            async with self.client.responses.stream(**request) as stream:
+            async with self._engine.stream(**request) as stream:
                 yield stream
                 try:
                     response = await stream.final_response()
@@ -123,7 +125,7 @@ class AsyncConversation:
             "version": _VERSION,
             "model": self.model,
             "instructions": self.instructions,
-            "history": [to_dict(item) for item in self.history],
+            "history": [unstructure(item) for item in self.history],
         }
         return json.dumps(document, ensure_ascii=False, indent=1)
 
@@ -137,7 +139,7 @@ class AsyncConversation:
 
     @classmethod
     def from_json(
-        cls, client: AsyncClient, data: str | bytes, *, trim: Trim | None = None, **defaults: Any
+        cls, client: EngineLike, data: str | bytes, *, trim: Trim | None = None, **defaults: Any
     ) -> AsyncConversation:
         """Rebuild a conversation saved by ``to_json``; keywords override what was saved.
 
@@ -160,7 +162,7 @@ class AsyncConversation:
     @classmethod
     def load(
         cls,
-        client: AsyncClient,
+        client: EngineLike,
         path: str | os.PathLike[str],
         *,
         trim: Trim | None = None,
@@ -259,7 +261,7 @@ def _role(item: Item) -> str | None:
 
 
 def _estimate_tokens(item: Item) -> int:
-    return len(json.dumps(to_dict(item), ensure_ascii=False)) // 4 + 1
+    return len(json.dumps(unstructure(item), ensure_ascii=False)) // 4 + 1
 
 
 def _to_items(input: ConversationInput) -> list[Item]:
@@ -273,8 +275,8 @@ def _to_items(input: ConversationInput) -> list[Item]:
 def _to_item(item: Item | Mapping[str, Any]) -> Item:
     """Typed items pass through; a wire dict is read into its typed class."""
     if isinstance(item, Mapping):
-        # ``Item`` is a union alias, which the ``type[T]`` of ``from_dict`` does not spell.
-        return from_dict(item, Item)  # type: ignore[arg-type]
+        # ``Item`` is a union alias, which the ``type[T]`` of ``structure`` does not spell.
+        return structure(item, Item)  # type: ignore[arg-type]
     if not attrs.has(type(item)):
         raise TypeError(f"expected an item or a wire dict, got {type(item).__name__}")
     return item

@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
-from . import InvalidRequestError, OpenResponsesError
+from ._engine import EngineLike, engine_of
+from ._errors import InvalidRequestError, OpenResponsesError
 from ._schema import SchemaMismatch, class_schema, parse_docstring, read_value
 from .types import (
     Item,
@@ -39,18 +40,14 @@ from .types import (
     Usage,
 )
 
-if TYPE_CHECKING:
-    from . import AsyncClient
-
+# What the package root re-exports (one row of its lazy table); the module's own API
+# also has ``json_schema_format``, ``parse_output`` and ``parse_response``.
 __all__ = [
     "IncompleteOutputError",
     "OutputParseError",
     "ParsedResponse",
     "RefusalError",
     "StructuredOutputError",
-    "json_schema_format",
-    "parse_output",
-    "parse_response",
 ]
 
 T = TypeVar("T")
@@ -144,27 +141,28 @@ class ParsedResponse(Generic[T]):
 
 @overload
 async def parse_response(
-    client: AsyncClient, *, text_format: type[T], **params: Any
+    client: EngineLike, *, text_format: type[T], **params: Any
 ) -> ParsedResponse[T]: ...
 @overload
 async def parse_response(
-    client: AsyncClient, *, text_format: Mapping[str, Any], **params: Any
+    client: EngineLike, *, text_format: Mapping[str, Any], **params: Any
 ) -> ParsedResponse[Any]: ...
 async def parse_response(
-    client: AsyncClient, *, text_format: type[Any] | Mapping[str, Any], **params: Any
+    client: EngineLike, *, text_format: type[Any] | Mapping[str, Any], **params: Any
 ) -> ParsedResponse[Any]:
     """Create a response whose output must match ``text_format``, and parse it.
 
     ``text_format`` is an attrs class (its strict JSON schema is generated, see
     ``function_tool`` for the supported hints), a JSON schema dict (sent with ``strict: true``;
     ``title`` names it), or a whole ``{"type": "json_schema", ...}`` format dict. Other keywords
-    go to ``responses.create``; a ``text`` argument keeps its other settings (``verbosity``).
+    go to ``create`` of ``client`` (an ``AsyncClient``); a ``text`` argument keeps its other
+    settings (``verbosity``).
     """
     if "stream" in params:
         raise InvalidRequestError("stream", "parse does not stream; use responses.stream")
     fmt = json_schema_format(text_format)
     params["text"] = _with_format(params.get("text"), fmt)
-    response = await client.responses.create(**params)
+    response = await engine_of(client).create(**params)
     return parse_output(response, text_format)
 
 

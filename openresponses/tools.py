@@ -17,48 +17,53 @@
 The loop is stateless-server friendly: every request carries the whole history (the input items,
 every output item including reasoning with its ``encrypted_content``, and each
 ``function_call_output``), so it works on OpenRouter, which keeps no conversation state.
+
+The loop lives here; the tools it runs (``function_tool``, ``CallableTool`` and the errors of a
+call) come from ``_function_tools`` and are exported here too. The loop needs only an engine's
+``create`` and ``stream``: ``run_tools(client, ...)`` takes an ``AsyncClient``.
 """
 
 from __future__ import annotations
 
-import enum
-import functools
-import inspect
 import json
-import re
-import typing
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import anyio
-import anyio.to_thread
 import attrs
 
-from . import InvalidRequestError, OpenResponsesError
-from ._schema import Field, SchemaMismatch, object_schema, parse_docstring, read_fields
-from ._schema import signature_fields as _signature_fields
+from ._engine import Engine, EngineLike, engine_of
+from ._errors import InvalidRequestError, OpenResponsesError
+from ._function_tools import (
+    CallableTool,
+    ToolArgumentsError,
+    ToolCallError,
+    ToolExecutionError,
+    ToolLike,
+    UnknownToolError,
+    function_tool,
+    prepare_tools,
+    to_output,
+)
+from ._numbers import check_int, check_number
 from .types import (
     ContentPart,
     FunctionCall,
     FunctionCallOutput,
-    FunctionTool,
-    InputFile,
-    InputImage,
-    InputText,
     Item,
     Message,
     Response,
     StreamEvent,
-    Tool,
 )
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from . import AsyncClient
-
+# What the package root re-exports (one row of its lazy table); the module's own API
+# also has ``run_tools`` and ``run_tools_stream``.
 __all__ = [
+    "AsyncToolRunStream",
     "CallableTool",
     "MaxStepsExceededError",
     "ToolArgumentsError",
@@ -67,57 +72,9 @@ __all__ = [
     "ToolResult",
     "ToolRunEvent",
     "ToolRunResult",
-    "AsyncToolRunStream",
     "UnknownToolError",
     "function_tool",
-    "run_tools",
-    "run_tools_stream",
 ]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-
-
-# -- errors
-
-
-class ToolCallError(OpenResponsesError):
-    """A function call the loop could not answer with a result; ``call`` is the model's call.
-
-    By default the loop sends ``str(error)`` back to the model as the call's output, so the model
-    can correct itself; the error is also kept on ``ToolResult.error``.
-    """
-
-    def __init__(self, message: str, *, call: FunctionCall) -> None:
-        self.message = message
-        self.call = call
-        super().__init__(message)
-
-
-class UnknownToolError(ToolCallError):
-    """The model called a tool name that is not in ``tools``."""
-
-
-class ToolArgumentsError(ToolCallError):
-    """The arguments were not valid JSON or did not fit the function's signature.
-
-    ``errors`` lists ``(path, message)`` pairs, e.g. ``("$.city", "required property is missing")``.
-    """
-
-    def __init__(
-        self, message: str, *, call: FunctionCall, errors: Sequence[tuple[str, str]] = ()
-    ) -> None:
-        super().__init__(message, call=call)
-        self.errors = list(errors)
-
-
-class ToolExecutionError(ToolCallError):
-    """The tool raised (or timed out); the original exception is ``__cause__``.
-
-    Raised out of the loop only with ``raise_on_tool_error=True``.
-    """
 
 
 class MaxStepsExceededError(OpenResponsesError):
@@ -131,165 +88,6 @@ class MaxStepsExceededError(OpenResponsesError):
         self.result = result
         names = ", ".join(call.name for call in result.pending_calls)
         super().__init__(f"stopped after {len(result.steps)} steps with calls pending: {names}")
-
-
-# -- function tools
-
-
-@attrs.frozen(eq=False)
-class CallableTool(Generic[P, R]):
-    """A Python function the model can call: its wire definition plus the code that runs it.
-
-    Calling the object calls the function, so ``@function_tool`` leaves it usable as before.
-    ``definition`` is the ``FunctionTool`` sent in ``tools``.
-    """
-
-    fn: Callable[P, R] = attrs.field(repr=False)
-    name: str
-    description: str | None
-    parameters: Mapping[str, Any] = attrs.field(repr=False)
-    strict: bool
-    _fields: tuple[Field, ...] = attrs.field(repr=False, alias="fields")
-    _positional: int = attrs.field(default=0, repr=False, alias="positional")
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self.fn(*args, **kwargs)
-
-    @property
-    def definition(self) -> FunctionTool:
-        return FunctionTool(
-            name=self.name,
-            description=self.description,
-            parameters=self.parameters,
-            strict=self.strict,
-        )
-
-    def parse_arguments(self, call: FunctionCall) -> dict[str, Any]:
-        """The call's arguments checked against the signature; raises ``ToolArgumentsError``."""
-        try:
-            raw = json.loads(call.arguments) if call.arguments.strip() else {}
-        except ValueError as exc:
-            raise ToolArgumentsError(
-                f"the arguments of {self.name} are not valid JSON ({exc}); call it again with a "
-                "JSON object that matches its parameters",
-                call=call,
-                errors=[("$", str(exc))],
-            ) from None
-        try:
-            return read_fields({} if raw is None else raw, self._fields, strict=self.strict)
-        except SchemaMismatch as exc:
-            raise ToolArgumentsError(
-                f"invalid arguments for {self.name}: {exc.describe()}; call it again with "
-                "arguments that match its parameters",
-                call=call,
-                errors=exc.errors,
-            ) from None
-
-    async def invoke(self, call: FunctionCall) -> Any:
-        """Run the function on the call's arguments (sync functions in a worker thread)."""
-        kwargs = self.parse_arguments(call)
-        args = [
-            kwargs.pop(field.key) if field.key in kwargs else field.default
-            for field in self._fields[: self._positional]
-        ]
-        if _is_async(self.fn):
-            result = await self.fn(*args, **kwargs)  # type: ignore[misc]
-        else:
-            bound = functools.partial(self.fn, *args, **kwargs)
-            # Abandoned on cancel so a timeout returns at once; the thread finishes on its own.
-            result = await anyio.to_thread.run_sync(bound, abandon_on_cancel=True)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
-
-
-@overload
-def function_tool(
-    fn: Callable[P, R],
-    /,
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    strict: bool = True,
-) -> CallableTool[P, R]: ...
-@overload
-def function_tool(
-    fn: None = None,
-    /,
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    strict: bool = True,
-) -> Callable[[Callable[P, R]], CallableTool[P, R]]: ...
-def function_tool(
-    fn: Callable[P, R] | None = None,
-    /,
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    strict: bool = True,
-) -> CallableTool[P, R] | Callable[[Callable[P, R]], CallableTool[P, R]]:
-    """Turn a sync or async function into a tool the model can call; also a decorator.
-
-    The name defaults to the function's, the description to its docstring (text before the
-    first section), and each parameter's description to its entry in a Google, NumPy or Sphinx
-    style docstring (or ``Annotated[T, "text"]``). The JSON schema comes from the type hints:
-    str, int, float, bool, None, Optional and unions, Literal, Enum, list/Sequence/set, tuple,
-    dict/Mapping with str keys, and attrs classes (nested, even recursive). A parameter with a
-    default is optional.
-
-    ``strict=True`` produces a schema the strict rules accept: every property required
-    (optional ones become nullable; ``null`` means "use the default"), ``additionalProperties``
-    false everywhere, and ``dict[str, X]`` sent as a list of ``{"key", "value"}`` pairs. Hints
-    strict mode cannot express (``Any``, a missing annotation) raise ``TypeError``; pass
-    ``strict=False`` for those.
-    """
-
-    def wrap(func: Callable[P, R]) -> CallableTool[P, R]:
-        return _build_tool(func, name=name, description=description, strict=strict)
-
-    return wrap if fn is None else wrap(fn)
-
-
-def _build_tool(
-    fn: Callable[P, R], *, name: str | None, description: str | None, strict: bool
-) -> CallableTool[P, R]:
-    if isinstance(fn, CallableTool):
-        fn = fn.fn
-    if isinstance(fn, type) or not callable(fn):
-        raise TypeError(f"function_tool needs a function, not {fn!r}")
-    tool_name = name or getattr(fn, "__name__", None)
-    if not tool_name or not _NAME.match(tool_name):
-        raise ValueError(
-            f"tool name {tool_name!r} must match ^[a-zA-Z0-9_-]{{1,64}}$ (pass name=...)"
-        )
-    doc_description, doc_params = parse_docstring(inspect.getdoc(fn))
-    try:
-        hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception as exc:
-        raise TypeError(f"{tool_name}: cannot resolve the type hints: {exc}") from exc
-    hints.pop("return", None)
-    try:
-        fields = _signature_fields(fn, hints, doc_params)
-        parameters = object_schema(fields, strict=strict)
-    except TypeError as exc:
-        raise TypeError(f"{tool_name}: {exc}") from None
-    kinds = [p.kind for p in inspect.signature(fn).parameters.values()]
-    return CallableTool(
-        fn=fn,
-        name=tool_name,
-        description=description if description is not None else doc_description,
-        parameters=parameters,
-        strict=strict,
-        fields=tuple(fields),
-        positional=kinds.count(inspect.Parameter.POSITIONAL_ONLY),
-    )
-
-
-def _is_async(fn: Callable[..., Any]) -> bool:
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-        getattr(fn, "__call__", None)  # noqa: B004 - an object with an async __call__
-    )
 
 
 # -- the loop's results
@@ -359,16 +157,13 @@ class ToolRunResult:
 
 
 ToolRunEvent = Union[StreamEvent, ToolResult]
-ToolLike = Union[CallableTool[..., Any], Callable[..., Any], Tool, Mapping[str, Any]]
-
-"""What ``tools=[...]`` takes: function tools, plain functions, and definitions without code."""
 
 
 # -- the loop
 
 
 async def run_tools(
-    client: AsyncClient,
+    client: EngineLike,
     *,
     tools: Iterable[ToolLike],
     max_steps: int = 10,
@@ -393,7 +188,7 @@ async def run_tools(
     (``model``, ``input``, ``instructions``, ...) go to every ``responses.create`` call.
     """
     loop = _Loop(
-        client,
+        engine_of(client),
         tools=tools,
         max_steps=max_steps,
         max_concurrency=max_concurrency,
@@ -409,7 +204,7 @@ async def run_tools(
 
 
 def run_tools_stream(
-    client: AsyncClient,
+    client: EngineLike,
     *,
     tools: Iterable[ToolLike],
     max_steps: int = 10,
@@ -429,7 +224,7 @@ def run_tools_stream(
             result = await run.final_result()
     """
     loop = _Loop(
-        client,
+        engine_of(client),
         tools=tools,
         max_steps=max_steps,
         max_concurrency=max_concurrency,
@@ -480,7 +275,7 @@ class AsyncToolRunStream:
 class _Loop:
     def __init__(
         self,
-        client: AsyncClient,
+        engine: Engine,
         *,
         tools: Iterable[ToolLike],
         max_steps: int,
@@ -490,16 +285,14 @@ class _Loop:
         raise_on_max_steps: bool,
         params: dict[str, Any],
     ) -> None:
-        if max_steps < 1:
-            raise InvalidRequestError("max_steps", "must be at least 1")
-        if max_concurrency < 1:
-            raise InvalidRequestError("max_concurrency", "must be at least 1")
-        if tool_timeout is not None and not tool_timeout > 0:
-            raise InvalidRequestError("tool_timeout", "must be a positive number of seconds")
+        check_int("max_steps", max_steps, minimum=1)
+        check_int("max_concurrency", max_concurrency, minimum=1)
+        if tool_timeout is not None:
+            check_number("tool_timeout", tool_timeout, above=True)
         if "stream" in params:
             raise InvalidRequestError("stream", "use run_tools_stream to stream a tool run")
-        self.client = client
-        self.definitions, self.local, self.external = _prepare_tools(tools)
+        self.engine = engine
+        self.definitions, self.local, self.external = prepare_tools(tools)
         self.max_steps = max_steps
         self.max_concurrency = max_concurrency
         self.limiter: anyio.CapacityLimiter | None = None  # made in the loop: it needs one
@@ -523,12 +316,12 @@ class _Loop:
             if self.definitions:
                 request["tools"] = self.definitions
             if stream:
-                async with self.client.responses.stream(**request) as turn:
+                async with self.engine.stream(**request) as turn:
                     async for event in turn:
                         yield event
                     response = await turn.final_response()
             else:
-                response = await self.client.responses.create(**request)
+                response = await self.engine.create(**request)
             self.steps.append(response)
             self.history.extend(response.output)
             calls = [item for item in response.output if isinstance(item, FunctionCall)]
@@ -607,50 +400,7 @@ class _Loop:
             error = ToolExecutionError(f"{call.name} raised {type(exc).__name__}: {exc}", call=call)
             error.__cause__ = exc
             return ToolResult(call=call, output=f"Error: {error}", error=error, step=step)
-        return ToolResult(call=call, output=_to_output(value), step=step)
-
-
-def _prepare_tools(
-    tools: Iterable[ToolLike],
-) -> tuple[list[Any], dict[str, CallableTool[..., Any]], set[str]]:
-    """Wire definitions, the tools with code (by name), and the names of those without."""
-    definitions: list[Any] = []
-    local: dict[str, CallableTool[..., Any]] = {}
-    external: set[str] = set()
-    for tool in tools:
-        name: str | None = None
-        definition: Any
-        if isinstance(tool, CallableTool):
-            local[tool.name] = tool
-            name, definition = tool.name, tool.definition
-        elif isinstance(tool, FunctionTool):
-            name, definition = tool.name, tool
-            external.add(name)
-        elif isinstance(tool, Mapping):
-            definition = tool
-            if tool.get("type") == "function":
-                name = str(tool.get("name"))
-                external.add(name)
-        elif attrs.has(type(tool)):
-            definition = tool  # a hosted or server tool: the server runs it
-        elif callable(tool) and not isinstance(tool, type):
-            converted = function_tool(tool)
-            local[converted.name] = converted
-            name, definition = converted.name, converted.definition
-        else:
-            raise TypeError(f"tools: cannot use {tool!r} as a tool")
-        if name is not None and any(_tool_name(d) == name for d in definitions):
-            raise InvalidRequestError("tools", f"two tools are named {name!r}")
-        definitions.append(definition)
-    return definitions, local, external
-
-
-def _tool_name(definition: Any) -> str | None:
-    if isinstance(definition, FunctionTool):
-        return definition.name
-    if isinstance(definition, Mapping) and definition.get("type") == "function":
-        return str(definition.get("name"))
-    return None
+        return ToolResult(call=call, output=to_output(value), step=step)
 
 
 def _initial_history(value: Any) -> list[Item | Mapping[str, Any]]:
@@ -683,28 +433,3 @@ def _unanswered_calls(history: Sequence[Item | Mapping[str, Any]]) -> list[Funct
         elif isinstance(item, Mapping) and item.get("type") == "function_call_output":
             answered.add(str(item.get("call_id", "")))
     return [call for call_id, call in calls.items() if call_id not in answered]
-
-
-_PART_TYPES = (InputText, InputImage, InputFile)
-
-
-def _to_output(value: Any) -> str | list[ContentPart]:
-    """A tool's return value as a function call output: text as is, content parts as is
-    (an image tool can return ``[InputImage(...)]``), anything else as JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, _PART_TYPES):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, _PART_TYPES) for v in value):
-        return list(value)
-    return json.dumps(value, default=_jsonable, ensure_ascii=False)
-
-
-def _jsonable(value: Any) -> Any:
-    if attrs.has(type(value)):
-        return attrs.asdict(value, recurse=False)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (set, frozenset)):
-        return list(value)
-    return str(value)

@@ -32,12 +32,6 @@ def no_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def server(openresponses_server: LocalServer) -> LocalServer:
-    """The plugin's thread-mode LocalServer."""
-    return openresponses_server
-
-
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for a subprocess: ours minus any configuration, plus ``extra``."""
     env = {key: value for key, value in os.environ.items() if key not in ENV_NAMES}

@@ -9,13 +9,15 @@ import os
 import subprocess
 import sys
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import pytest
 
 import openresponses
 from openresponses import (
+    AsyncBatchIterator,
     AsyncClient,
     AuthenticationError,
     InvalidRequestError,
@@ -24,6 +26,7 @@ from openresponses import (
     http_info,
 )
 from openresponses.testing import HTTPReply, LocalServer
+from openresponses.tools import run_tools_stream
 
 pytestmark = pytest.mark.anyio
 
@@ -275,9 +278,9 @@ async def test_unclosed_client_warns(server: LocalServer) -> None:
     await client.responses.create(model="m", input="Hi")
     session = client._transport._session  # closed by hand below, so aiohttp stays quiet
     assert session is not None
-    del client
+    # No reference cycle holds a client: it goes, and warns, as soon as it is dropped.
     with pytest.warns(ResourceWarning, match="unclosed"):
-        gc.collect()
+        del client
     await session.close()
 
 
@@ -291,16 +294,19 @@ async def test_unused_client_does_not_warn() -> None:
 
 
 def test_openresponses_log_env_switches_logging_on() -> None:
-    """OPENRESPONSES_LOG=debug sets the ``openresponses`` logger up once, at import."""
+    """OPENRESPONSES_LOG=debug sets the ``openresponses`` logger up once, when the first client
+    is built: importing the package leaves logging alone."""
     code = (
         "import logging, openresponses; log = logging.getLogger('openresponses');"
+        "print(log.level, len(log.handlers));"
+        "openresponses.AsyncClient(); openresponses.AsyncClient();"
         "print(log.level, len(log.handlers))"
     )
     env = {**os.environ, "OPENRESPONSES_LOG": "debug"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split() == [str(logging.DEBUG), "1"]
+    assert out.stdout.split() == ["0", "0", str(logging.DEBUG), "1"]
 
 
 async def test_retry_attempts_are_logged(
@@ -315,3 +321,52 @@ async def test_retry_attempts_are_logged(
     retries = [r for r in caplog.records if "retry" in r.getMessage()]
     assert len(retries) == 2
     assert "ServiceUnavailableError" in retries[0].getMessage()
+
+
+# -- numeric settings
+
+_LOCAL = "http://127.0.0.1:9/v1"
+_COUNTS = [-1, True, 1.5, "3"]
+_POSITIVE_COUNTS = [0, True, 1.5, "3"]
+_SECONDS = [0, -1, True, float("nan"), float("inf"), "3"]
+
+
+def _tool_run(**options: Any) -> None:
+    run_tools_stream(AsyncClient(base_url=_LOCAL), tools=[], model="m", **options)
+
+
+@pytest.mark.parametrize(
+    ("field", "build", "values"),
+    [
+        ("connector_limit", lambda v: AsyncClient(connector_limit=v), _COUNTS),
+        ("connector_limit_per_host", lambda v: AsyncClient(connector_limit_per_host=v), _COUNTS),
+        ("max_response_bytes", lambda v: AsyncClient(max_response_bytes=v), _POSITIVE_COUNTS),
+        ("max_event_bytes", lambda v: AsyncClient(max_event_bytes=v), _POSITIVE_COUNTS),
+        ("timeout", lambda v: AsyncClient(timeout=v), _SECONDS),
+        ("timeout.total", lambda v: Timeout(total=v), _SECONDS),
+        ("timeout.stream_idle", lambda v: Timeout(stream_idle=v), _SECONDS),
+        (
+            "concurrency",
+            lambda v: AsyncBatchIterator(AsyncClient(base_url=_LOCAL), [], concurrency=v),
+            _POSITIVE_COUNTS,
+        ),
+        (
+            "requests_per_minute",
+            lambda v: AsyncBatchIterator(AsyncClient(base_url=_LOCAL), [], requests_per_minute=v),
+            _SECONDS,
+        ),
+        ("max_steps", lambda v: _tool_run(max_steps=v), _POSITIVE_COUNTS),
+        ("max_concurrency", lambda v: _tool_run(max_concurrency=v), _POSITIVE_COUNTS),
+        ("tool_timeout", lambda v: _tool_run(tool_timeout=v), _SECONDS),
+    ],
+)
+def test_every_numeric_setting_refuses_what_is_not_a_number_in_range(
+    field: str, build: Callable[[Any], object], values: list[Any]
+) -> None:
+    """Bools, strings, fractions for counts, and zero, NaN or infinity for durations are refused
+    with an ``InvalidRequestError`` naming the setting and the value given."""
+    for value in values:
+        with pytest.raises(InvalidRequestError) as caught:
+            build(value)
+        assert caught.value.field == field
+        assert repr(value) in str(caught.value)

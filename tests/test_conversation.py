@@ -11,10 +11,13 @@ from openresponses import (
     AsyncClient,
     AsyncConversation,
     BadRequestError,
+    Client,
+    Conversation,
     FunctionCall,
     FunctionCallOutput,
     Message,
     ReasoningItem,
+    ResponseStream,
     StreamError,
     keep_last,
     to_dict,
@@ -49,9 +52,9 @@ def _said(output: dict[str, Any]) -> str:
     return str(output["content"][0]["text"])
 
 
-async def test_third_request_carries_the_whole_history() -> None:
+async def test_third_request_carries_the_whole_history(server: LocalServer) -> None:
     """Three turns: the third request holds every earlier user turn and assistant item, in order."""
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         conv = AsyncConversation(client, model="m", instructions="Be brief.", temperature=0.5)
         for text in ("one", "two", "three"):
             response = await conv.send(text)
@@ -71,10 +74,12 @@ async def test_third_request_carries_the_whole_history() -> None:
     assert conv.history[-1].id is not None
 
 
-async def test_reasoning_items_with_encrypted_content_are_carried_forward() -> None:
+async def test_reasoning_items_with_encrypted_content_are_carried_forward(
+    server: LocalServer,
+) -> None:
     """A reasoning item comes back verbatim (id, encrypted_content, format) on the next turn."""
     reasoning = Reasoning("plan", encrypted_content="gAAA-secret", extra={"format": "f-v1"})
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         server.add(Turn(reasoning, "first answer"))
         conv = AsyncConversation(client, model="m", reasoning={"effort": "low"})
         await conv.send("think")
@@ -91,9 +96,9 @@ async def test_reasoning_items_with_encrypted_content_are_carried_forward() -> N
     assert carried["id"] == conv.history[1].id is not None
 
 
-async def test_function_calls_and_outputs_stay_in_the_history() -> None:
+async def test_function_calls_and_outputs_stay_in_the_history(server: LocalServer) -> None:
     """A function call turn, then its output as the next input: both are sent on the next turn."""
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         server.add(ToolCall("lookup", {"q": "x"}, call_id="call_9"))
         conv = AsyncConversation(client, model="m")
         response = await conv.send("look it up")
@@ -107,9 +112,9 @@ async def test_function_calls_and_outputs_stay_in_the_history() -> None:
     assert sent[1]["call_id"] == sent[2]["call_id"] == "call_9"
 
 
-async def test_streamed_turn_is_recorded_when_the_stream_completes() -> None:
+async def test_streamed_turn_is_recorded_when_the_stream_completes(server: LocalServer) -> None:
     """``conv.stream`` yields the client's stream; the turn joins the history once it completed."""
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         conv = AsyncConversation(client, model="m")
         async with conv.stream("hello") as stream:
             assert conv.history == []
@@ -122,9 +127,9 @@ async def test_streamed_turn_is_recorded_when_the_stream_completes() -> None:
     assert [sent[0], _said(sent[1]), sent[2]] == [_user("hello"), "You said: hello", _user("next")]
 
 
-async def test_failed_or_abandoned_stream_leaves_the_history_unchanged() -> None:
+async def test_failed_or_abandoned_stream_leaves_the_history_unchanged(server: LocalServer) -> None:
     """Stream errors and refused turns raise and record nothing; closing a stream early drops it."""
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         conv = AsyncConversation(client, model="m")
         await conv.send("kept")
         server.add(Turn(Text("partial answer"), stream_error=InBandError(code="boom")))
@@ -140,7 +145,9 @@ async def test_failed_or_abandoned_stream_leaves_the_history_unchanged() -> None
     assert conv.history[0] == Message(role="user", content="kept")
 
 
-async def test_save_and_load_round_trip_every_item_exactly(tmp_path: Path) -> None:
+async def test_save_and_load_round_trip_every_item_exactly(
+    server: LocalServer, tmp_path: Path
+) -> None:
     """Saved and loaded history is identical on the wire, unknown items and extra keys included."""
     vendor = {"type": "openrouter:web_search", "id": "ws_1", "status": "completed", "q": {"n": 1}}
     cited = {
@@ -149,7 +156,7 @@ async def test_save_and_load_round_trip_every_item_exactly(tmp_path: Path) -> No
         "annotations": [{"type": "url_citation", "x": 2}],
     }
     message = {"type": "message", "id": "msg_1", "role": "assistant", "content": [cited]}
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         server.add(
             Turn(
                 Reasoning("why", encrypted_content="enc", extra={"signature": "sig", "new": [1]}),
@@ -177,9 +184,9 @@ async def test_save_and_load_round_trip_every_item_exactly(tmp_path: Path) -> No
     assert carried[3]["content"][0]["annotations"][0]["x"] == 2
 
 
-async def test_keep_last_trims_history_before_each_send() -> None:
+async def test_keep_last_trims_history_before_each_send(server: LocalServer) -> None:
     """With ``keep_last(2)`` the third request carries only the last two turns."""
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         conv = AsyncConversation(client, model="m", trim=keep_last(2))
         for text in ("one", "two", "three"):
             await conv.send(text)
@@ -221,9 +228,9 @@ def test_trim_to_tokens_drops_whole_old_turns() -> None:
     assert trim_to_tokens(100, estimate=lambda item: 1)(items) == items
 
 
-async def test_a_second_turn_while_one_runs_is_refused() -> None:
+async def test_a_second_turn_while_one_runs_is_refused(server: LocalServer) -> None:
     """Turns are sequential: starting one inside a running stream raises RuntimeError."""
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         conv = AsyncConversation(client, model="m")
         async with conv.stream("one") as stream:
             with pytest.raises(RuntimeError, match="already running"):
@@ -234,9 +241,9 @@ async def test_a_second_turn_while_one_runs_is_refused() -> None:
     assert len(conv.history) == 2
 
 
-async def test_unreadable_saves_and_inputs_are_refused() -> None:
+async def test_unreadable_saves_and_inputs_are_refused(server: LocalServer) -> None:
     """Loading something that is not a saved conversation, or sending a non-item, raises early."""
-    async with LocalServer() as server, AsyncClient(base_url=server.base_url) as client:
+    async with AsyncClient(base_url=server.base_url) as client:
         for data in ("not json", "{}", '{"format": "openresponses.conversation", "history": {}}'):
             with pytest.raises(ValueError, match="not a saved openresponses conversation"):
                 AsyncConversation.from_json(client, data)
@@ -246,3 +253,114 @@ async def test_unreadable_saves_and_inputs_are_refused() -> None:
 
     assert server.request_count == 0
     assert conv.history == []
+
+
+# -- client.conversation on AsyncClient and on the blocking Client: send, stream, send; then
+# save and load
+
+MODEL = "openresponses/local"
+
+
+def _script_conversation(server: LocalServer) -> None:
+    server.add(
+        Turn(Reasoning("Planning", encrypted_content="enc-1"), Text("first answer")),
+        Text("second answer", deltas=3),
+        Text("third answer"),
+    )
+
+
+def _check_conversation(history: list[Any], server: LocalServer, streamed: str) -> None:
+    assert streamed == "second answer"
+    bodies = [request.json for request in server.requests]
+    assert [body["stream"] for body in bodies] == [False, True, False]
+    for body in bodies:
+        assert body["model"] == MODEL
+        assert body["instructions"] == "Be brief."
+        assert body["include"] == ["reasoning.encrypted_content"]
+    third = bodies[2]["input"]
+    assert [item.get("role", item["type"]) for item in third] == [
+        "user",
+        "reasoning",
+        "assistant",
+        "user",
+        "assistant",
+        "user",
+    ]
+    assert [third[0], third[3], third[5]] == [_user("one"), _user("two"), _user("three")]
+    assert third[1]["encrypted_content"] == "enc-1"
+    assert all(third[index]["id"] for index in (1, 2, 4))
+    assert third[4]["content"][0]["text"] == "second answer"
+    assert [to_dict(item) for item in history[:6]] == third
+    assert isinstance(history[1], ReasoningItem)
+    assert isinstance(history[6], Message)
+    assert to_dict(history[6])["content"][0]["text"] == "third answer"
+
+
+async def test_conversation_three_turns_async(server: LocalServer) -> None:
+    """Send, stream, send: the third request carries every earlier item, reasoning included."""
+    _script_conversation(server)
+    async with AsyncClient(base_url=server.base_url, max_retries=0) as client:
+        conv = client.conversation(
+            model=MODEL, instructions="Be brief.", reasoning={"effort": "low"}
+        )
+        assert isinstance(conv, AsyncConversation)
+        await conv.send("one")
+        async with conv.stream("two") as stream:
+            streamed = "".join([delta async for delta in stream.text_deltas()])
+        await conv.send("three")
+    _check_conversation(conv.history, server, streamed)
+
+
+def test_conversation_three_turns_sync(server: LocalServer) -> None:
+    """The blocking conversation: send, stream, send, with the whole history each turn."""
+    _script_conversation(server)
+    with Client(base_url=server.base_url, max_retries=0) as client:
+        conv = client.conversation(
+            model=MODEL, instructions="Be brief.", reasoning={"effort": "low"}
+        )
+        conv.send("one")
+        with conv.stream("two") as stream:
+            assert isinstance(stream, ResponseStream)
+            streamed = "".join(stream.text_deltas())
+        conv.send("three")
+    _check_conversation(conv.history, server, streamed)
+
+
+def _check_reloaded(before: list[Any], after: list[Any], server: LocalServer) -> None:
+    assert after[: len(before)] == before
+    last = server.requests[-1].json
+    assert (last["model"], last["instructions"]) == (MODEL, "Be brief.")
+    assert last["input"] == [*(to_dict(item) for item in before), _user("three")]
+    assert after[-1].content[0].text == "You said: three"
+
+
+async def test_conversation_save_and_load_async(server: LocalServer, tmp_path: Path) -> None:
+    """A saved conversation loads back with its history and goes on from where it stopped."""
+    async with AsyncClient(base_url=server.base_url, max_retries=0) as client:
+        conv = client.conversation(model=MODEL, instructions="Be brief.")
+        await conv.send("one")
+        await conv.send("two")
+        conv.save(tmp_path / "chat.json")
+        loaded = AsyncConversation.load(client, tmp_path / "chat.json")
+        assert (loaded.model, loaded.instructions) == (MODEL, "Be brief.")
+        assert loaded.history == conv.history
+        assert len(loaded.history) == 4
+        await loaded.send("three")
+    _check_reloaded(conv.history, loaded.history, server)
+
+
+def test_conversation_save_and_load_sync(server: LocalServer, tmp_path: Path) -> None:
+    """The blocking conversation saves, loads on another Client and goes on; its history and
+    ``to_json`` still work once the client is closed."""
+    with Client(base_url=server.base_url, max_retries=0) as first:
+        conv = first.conversation(model=MODEL, instructions="Be brief.")
+        conv.send("one")
+        conv.send("two")
+    assert len(conv.history) == 4  # no loop needed to read it
+    assert '"You said: two"' in conv.to_json()
+    conv.save(tmp_path / "chat.json")
+    with Client(base_url=server.base_url, max_retries=0) as second:
+        loaded = Conversation.load(second, tmp_path / "chat.json")
+        assert loaded.history == conv.history
+        loaded.send("three")
+    _check_reloaded(conv.history, loaded.history, server)

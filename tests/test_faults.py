@@ -11,7 +11,7 @@ import asyncio
 import socket
 import struct
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import aiohttp
@@ -58,13 +58,6 @@ WORDS = "alpha beta gamma delta epsilon zeta eta theta"
 
 
 # -- helpers
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    """A local Open Responses server for one test."""
-    async with LocalServer() as local:
-        yield local
 
 
 def make_client(base_url: str, **options: Any) -> AsyncClient:

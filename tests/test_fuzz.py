@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -66,20 +65,12 @@ def with_newlines(text: str, newline: str) -> bytes:
 
 def reference(blob: bytes) -> list[Any]:
     """The events of a transcript decoded in one piece, without any I/O, up to ``[DONE]``."""
-    decoder = SSEDecoder()
     events = []
-    for message in decoder.feed(blob) + decoder.close():
-        if message.data == "[DONE]":
+    for data in SSEDecoder().feed_data(blob):
+        if data == "[DONE]":
             break
-        events.append(unstructure(parse_event(message.data)))
+        events.append(unstructure(parse_event(data)))
     return events
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    """One local server for all the examples of a test."""
-    async with LocalServer() as local:
-        yield local
 
 
 @settings(
@@ -129,10 +120,10 @@ async def test_any_rechunking_over_http_gives_the_same_events(
 
 def _payloads() -> list[Any]:
     return [
-        orjson.loads(message.data)
+        orjson.loads(data)
         for text in TRANSCRIPTS.values()
-        for message in SSEDecoder().feed(text.encode())
-        if message.data != "[DONE]"
+        for data in SSEDecoder().feed_data(text.encode())
+        if data != "[DONE]"
     ]
 
 
@@ -280,9 +271,8 @@ def test_random_bytes_into_the_decoder_are_messages_or_a_validation_error(
     bounds = sorted({0, len(data), *(min(cut, len(data)) for cut in cuts)})
     try:
         for a, b in itertools.pairwise(bounds):
-            for message in decoder.feed(data[a:b]):
-                assert isinstance(message.data, str)
-        decoder.close()
+            for message in decoder.feed_data(data[a:b]):
+                assert isinstance(message, str)
     except ResponseValidationError as exc:
         assert "max_event_bytes" in exc.message  # noqa: PT017 (the only error allowed)
 

@@ -1,108 +1,157 @@
-"""Imports flow one way, as DESIGN.md draws them; aiohttp, cattrs and the portal stay put."""
+"""Imports point one way, as docs/architecture.md draws the rows; third-party code stays put."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import openresponses
 
 PACKAGE = Path(openresponses.__file__).parent
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 
-# A module may import only from modules in lower rows. Helpers above the client are listed last.
+# The rows of docs/architecture.md, lowest first. A module may import only from lower rows:
+# every import counts, at module level, inside a function or under TYPE_CHECKING.
 ROWS: list[set[str]] = [
-    {"types", "_errors"},
-    {"_options", "_serde", "_sse", "_retry", "_redact", "_httpinfo"},
-    {"_request", "_accumulator"},
-    {"_transport"},
-    {"_sources"},
-    {"_streaming"},
-    {"_client"},
-    {"_blocking"},
-    {"_sync"},
+    {"types", "_version", "_redact", "_httpinfo", "_schema"},  # plain data and pure functions
+    {"_errors"},
+    {"_numbers"},  # the argument checks every option shares
+    {"_options", "_retry", "_sse"},  # sans-IO: timeouts, the retry policy, the SSE decoder
+    {"_serde"},  # the wire converter
+    {"_request", "_accumulator"},  # sans-IO on typed models: request bodies, the accumulator
+    {"_transport_errors"},  # aiohttp's failures as our errors
+    {"_transport"},  # the HTTP session: the only other code that touches aiohttp
+    {"_sources"},  # event sources: what one stream attempt reads
+    {"_stream_attempt"},  # one stream attempt: its state and the StreamError it ends in
+    {"_streaming"},  # the one stream machine
+    {"_engine"},  # the request engine and the protocol the helpers use
+    {"_function_tools"},  # Python functions as tools
+    {"batch", "conversation", "parsing", "tools"},  # helpers
+    {"_client"},  # the async face
+    {"_portal"},  # the loop thread, calls and pumps of the blocking facade
+    {"_blocking"},  # async methods turned into blocking twins
+    {"_sync"},  # the blocking face, forwarding only
+    {"__init__"},  # the package root
+    {"testing"},  # the local test server and its pytest plugin
+    {"_cli"},  # the command line
+    {"__main__"},
 ]
-CORE = set().union(*ROWS)
+ROW_OF = {name: index for index, names in enumerate(ROWS) for name in names}
 ONLY = {
-    "aiohttp": {"_transport", "testing", "_cli"},
+    "aiohttp": {"_transport", "_transport_errors", "testing", "_cli"},
     "cattrs": {"_serde"},
-    "anyio.from_thread": {"_blocking"},
+    "anyio.from_thread": {"_portal"},
 }
 
 
-def _top(module: str) -> str:
-    """The first component of a module path inside the package (``types.items`` -> ``types``)."""
-    return module.split(".")[0]
-
-
-def _imports(path: Path) -> list[tuple[str, bool]]:
-    """(imported module, is-relative-to-package) for every runtime import in a file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: list[tuple[str, bool]] = []
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            skip.update(id(child) for child in ast.walk(node))
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
-        if isinstance(node, ast.Import):
-            found.extend((alias.name, False) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                found.append((node.module or "", True))
-            elif node.module and node.module.startswith("openresponses"):
-                found.append((node.module.removeprefix("openresponses").lstrip("."), True))
-            elif node.module:
-                found.append((node.module, False))
-    return found
-
-
 def _owner(path: Path) -> str:
-    """The top-level module or subpackage a file belongs to."""
+    """The top-level module or subpackage a file belongs to (``types/items.py`` -> ``types``)."""
     return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
 
 
-def test_core_imports_flow_downwards() -> None:
-    """No core module imports from its own row or above (types/ may import within itself)."""
-    row_of = {name: index for index, names in enumerate(ROWS) for name in names}
-    offences = []
-    for path in PACKAGE.rglob("*.py"):
-        owner = _owner(path)
-        if owner not in row_of:
-            continue
-        for module, relative in _imports(path):
-            if not relative:
+def _package_parts(path: Path) -> list[str]:
+    """The package a file's relative imports start from, as parts below ``openresponses``."""
+    return list(path.relative_to(PACKAGE).parent.parts)
+
+
+def _is_module(name: str) -> bool:
+    return (PACKAGE / name).is_dir() or (PACKAGE / f"{name}.py").is_file()
+
+
+def internal_imports(path: Path, source: str | None = None) -> Iterator[str]:
+    """The package's modules (by top-level name) that a file imports, in any way.
+
+    ``from . import x`` names module ``x`` when there is one, else the root (``__init__``).
+    """
+    text = path.read_text(encoding="utf-8") if source is None else source
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "openresponses":
+                    yield parts[1] if len(parts) > 1 else "__init__"
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = _package_parts(path)[: len(_package_parts(path)) - node.level + 1]
+                parts = base + (node.module.split(".") if node.module else [])
+            elif node.module and node.module.split(".")[0] == "openresponses":
+                parts = node.module.split(".")[1:]
+            else:
                 continue
-            target = _top(module) if module else owner
-            if target == owner or target not in row_of:
-                continue
-            if row_of[target] >= row_of[owner]:
-                offences.append(f"{path.relative_to(PACKAGE)} imports {target}")
+            if parts:
+                yield parts[0]
+            else:
+                for alias in node.names:
+                    yield alias.name if _is_module(alias.name) else "__init__"
+
+
+def external_imports(path: Path) -> Iterator[str]:
+    """The third-party and standard modules a file imports, in any way."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            yield node.module
+
+
+def _files() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_module_has_a_row() -> None:
+    """A module added to the package must be placed in a row (and in docs/architecture.md)."""
+    assert {_owner(path) for path in _files()} - set(ROW_OF) == set()
+    assert set(ROW_OF) - {_owner(path) for path in _files()} == set()
+
+
+def test_imports_point_down() -> None:
+    """No module imports from its own row or above: not lazily, not for type checking."""
+    offences = [
+        f"{path.relative_to(PACKAGE)} imports {target}"
+        for path in _files()
+        for target in internal_imports(path)
+        if target != _owner(path) and ROW_OF[target] >= ROW_OF[_owner(path)]
+    ]
+    assert offences == []
+
+
+def test_nothing_below_the_root_imports_the_root() -> None:
+    """Only the programs above the root (CLI, test tools) import ``openresponses`` itself."""
+    offences = [
+        str(path.relative_to(PACKAGE))
+        for path in _files()
+        if ROW_OF[_owner(path)] < ROW_OF["__init__"] and "__init__" in internal_imports(path)
+    ]
     assert offences == []
 
 
 def test_third_party_imports_stay_in_their_modules() -> None:
     """aiohttp, cattrs and anyio.from_thread are imported only by the modules that own them."""
     offences = []
-    for path in PACKAGE.rglob("*.py"):
+    for path in _files():
         owner = _owner(path)
-        for module, relative in _imports(path):
-            if relative:
-                continue
+        for module in external_imports(path):
             for lib, allowed in ONLY.items():
                 if (module == lib or module.startswith(lib + ".")) and owner not in allowed:
                     offences.append(f"{path.relative_to(PACKAGE)} imports {module}")
     assert offences == []
 
 
-def test_helpers_use_only_the_public_surface() -> None:
-    """Modules above the client import only the root or public modules, never core private ones."""
-    offences = []
-    for path in PACKAGE.rglob("*.py"):
-        owner = _owner(path)
-        if owner in CORE or owner == "__init__":
-            continue
-        for module, relative in _imports(path):
-            if relative and module and _top(module) in CORE and _top(module) != "types":
-                offences.append(f"{path.relative_to(PACKAGE)} imports {module}")
-    assert offences == []
+def test_the_architecture_page_names_every_module() -> None:
+    """docs/architecture.md describes each module the rows place."""
+    page = ARCHITECTURE.read_text(encoding="utf-8")
+    missing = [name for name in ROW_OF if f"`{name}" not in page]
+    assert missing == []
+
+
+def test_the_rule_catches_an_upward_import() -> None:
+    """The import reader sees lazy, TYPE_CHECKING and ``from . import`` forms (the test's test)."""
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from ._client import AsyncClient\n"
+        "def f():\n    from . import tools\n    from . import StreamError\n"
+        "import openresponses.batch\n"
+    )
+    probe = PACKAGE / "_layering_probe.py"
+    assert sorted(internal_imports(probe, source)) == ["__init__", "_client", "batch", "tools"]

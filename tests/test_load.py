@@ -1,9 +1,10 @@
-"""Load and leaks: 10,000 requests through a flaky server, 1,000 cancelled streams, size limits.
+"""Load and leaks: 2,000 requests through a flaky server, 1,000 cancelled streams.
 
 The flaky server decides each fault from a seeded hash of (request number, attempt), so the exact
 outcome of every request is known in advance whatever order the requests arrive in: each one must
 resolve exactly once, to the predicted answer or the predicted typed error, in the predicted
-number of attempts.
+number of attempts. Faults come at 30 %, so that retries run out often enough (58 times) for every
+fault to end some request with its own typed error.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import random
 import time
 import warnings
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-import orjson
 import pytest
 
 from openresponses import (
@@ -29,7 +28,6 @@ from openresponses import (
     InternalServerError,
     OpenResponsesError,
     RateLimitError,
-    ResponseValidationError,
     RetryPolicy,
     ServiceUnavailableError,
     StreamError,
@@ -43,17 +41,16 @@ from openresponses.testing import (
     RecordedRequest,
     Reply,
     Text,
-    Transcript,
     Turn,
 )
 
 pytestmark = pytest.mark.anyio
 
 SEED = 20240607
-REQUESTS = 10_000
+REQUESTS = 2_000
 CONCURRENCY = 200
 MAX_RETRIES = 2
-FAULT_RATE = 0.10
+FAULT_RATE = 0.30
 FAULTS = ("500", "502", "503", "429", "drop", "cut")
 POLICY = RetryPolicy(max_retries=MAX_RETRIES, initial_delay=0.001, max_delay=0.002, jitter=0)
 
@@ -98,7 +95,7 @@ class FlakyServer:
 
     def __call__(self, request: RecordedRequest) -> Reply:
         if self.recorded is not None and len(self.recorded) > 1000:
-            # The server keeps every request; 11,000 of them only slow the garbage collector.
+            # The server keeps every request; thousands of them only slow the garbage collector.
             self.recorded.clear()
         number = int(request.headers["X-Load-Id"])
         attempt = self.attempts[number]
@@ -114,8 +111,8 @@ class FlakyServer:
         return HTTPReply(int(fault), headers=headers)
 
 
-async def test_ten_thousand_requests_through_a_flaky_server() -> None:
-    """10,000 calls at concurrency 200, 10 % faults: each resolves once, as predicted, in policy."""
+async def test_two_thousand_requests_through_a_flaky_server() -> None:
+    """2,000 calls at concurrency 200, 30 % faults: each resolves once, as predicted, in policy."""
     flaky = FlakyServer()
     outcomes: dict[int, str] = {}
     duplicates: list[int] = []
@@ -177,6 +174,14 @@ async def test_ten_thousand_requests_through_a_flaky_server() -> None:
     assert acquired == 0
     assert remembered == 0
     errors = Counter(outcome for outcome in outcomes.values() if outcome != "ok")
+    assert set(errors) == {
+        "InternalServerError",
+        "BadGatewayError",
+        "ServiceUnavailableError",
+        "RateLimitError",
+        "APIConnectionError",
+        "StreamError",
+    }
     print(f"\n{REQUESTS} requests, {served} attempts, errors {dict(errors)}, {elapsed:.1f} s")
 
 
@@ -338,91 +343,3 @@ async def test_a_thousand_cancelled_streams_leave_nothing_behind() -> None:
     # Some streams were cancelled before their request left; only a 503 is ever retried.
     assert 500 <= server.request_count <= 1000 + len(replies.failed)
     print(f"\n1000 streams: {dict(outcomes)}, {server.request_count} reached the server")
-
-
-# -- size limits
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    """A local Open Responses server for one test."""
-    async with LocalServer() as local:
-        yield local
-
-
-def _frame(event: dict[str, Any]) -> bytes:
-    return b"data: " + orjson.dumps(event) + b"\n\n"
-
-
-async def test_oversize_sse_event_is_refused_at_the_default_limit(server: LocalServer) -> None:
-    """One SSE event over the 16 MiB default raises ResponseValidationError, not MemoryError."""
-    created = {"type": "response.created", "response": {"id": "r1", "status": "in_progress"}}
-    huge = {"type": "response.completed", "response": {"id": "r1", "x": "y" * (17 << 20)}}
-    server.add(Transcript([_frame(created), _frame(huge)], done=True))
-    async with AsyncClient(base_url=server.base_url, max_retries=0) as client:
-        async with client.responses.stream(model="m", input="Hi") as stream:
-            with pytest.raises(ResponseValidationError, match="max_event_bytes"):
-                await stream.final_response()
-        assert len(client._transport.session().connector._acquired) == 0
-    assert server.request_count == 1
-
-
-async def test_sse_event_limit_is_configurable(server: LocalServer) -> None:
-    """``max_event_bytes`` on the client bounds one SSE event (64 KiB here, 100 KiB sent)."""
-    created = {"type": "response.created", "response": {"id": "r1", "status": "in_progress"}}
-    big = {"type": "response.completed", "response": {"id": "r1", "x": "y" * 100_000}}
-    server.add(Transcript([_frame(created), _frame(big)], done=True))
-    async with (
-        AsyncClient(base_url=server.base_url, max_retries=0, max_event_bytes=64 * 1024) as client,
-        client.responses.stream(model="m", input="Hi") as stream,
-    ):
-        with pytest.raises(ResponseValidationError, match="max_event_bytes"):
-            await stream.final_response()
-    assert server.request_count == 1
-
-
-@pytest.mark.parametrize("framing", ["content-length", "chunked"])
-async def test_oversize_plain_body_is_refused(server: LocalServer, framing: str) -> None:
-    """A body over max_response_bytes raises ResponseValidationError, announced or chunked."""
-    body = orjson.dumps({"id": "r1", "status": "completed", "x": "y" * (2 << 20)})
-    if framing == "content-length":
-        server.add(HTTPReply(200, body=body, content_type="application/json"))
-    else:  # a Transcript is written chunked, with no Content-Length to check up front
-        server.add(
-            Transcript(
-                [body[i : i + 65536] for i in range(0, len(body), 65536)],
-                content_type="application/json",
-                event_delay=0.0,
-            )
-        )
-    limit = 1 << 20
-    async with AsyncClient(
-        base_url=server.base_url, max_retries=0, max_response_bytes=limit
-    ) as client:
-        started = time.monotonic()
-        with pytest.raises(ResponseValidationError, match="max_response_bytes"):
-            await client.responses.create(model="m", input="Hi")
-        assert time.monotonic() - started < 2.0
-        assert len(client._transport.session().connector._acquired) == 0
-    assert server.request_count == 1
-
-
-async def test_oversize_error_body_is_refused_on_a_stream(server: LocalServer) -> None:
-    """An error status with a body over max_response_bytes is refused before it is all read."""
-    server.add(HTTPReply(500, body="x" * (2 << 20)))
-    async with AsyncClient(
-        base_url=server.base_url, max_retries=0, max_response_bytes=1 << 20
-    ) as client:
-        with pytest.raises(ResponseValidationError, match="max_response_bytes"):
-            async with client.responses.stream(model="m", input="Hi"):
-                pass
-        assert len(client._transport.session().connector._acquired) == 0
-    assert server.request_count == 1
-
-
-async def test_generous_default_body_limit_reads_ten_megabytes(server: LocalServer) -> None:
-    """The default limit (64 MiB) lets a 10 MB plain answer through."""
-    server.add(Turn(Text("z" * 10_000_000, deltas=1)))
-    async with AsyncClient(base_url=server.base_url, timeout=Timeout(total=10)) as client:
-        final = await client.responses.create(model="m", input="Hi")
-    assert len(final.output_text) == 10_000_000

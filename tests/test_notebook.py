@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,14 @@ def _reply(request: RecordedRequest) -> Reply:
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
-    """A local server in a thread, its URL in the environment the kernel inherits."""
-    with LocalServer(default=_reply) as server:
-        monkeypatch.setenv("OPENRESPONSES_BASE_URL", server.base_url)
-        monkeypatch.setenv("OPENRESPONSES_MODEL", "openresponses/local")
-        monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
-        monkeypatch.delenv("OPENRESPONSES_API_KEY", raising=False)
-        yield server
+def notebook_server(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
+    """The shared local server answering as ``_reply``, its URL in the kernel's environment."""
+    server.default = _reply
+    monkeypatch.setenv("OPENRESPONSES_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENRESPONSES_MODEL", "openresponses/local")
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OPENRESPONSES_API_KEY", raising=False)
+    return server
 
 
 def _stdout(cell: Any) -> str:
@@ -39,7 +38,7 @@ def _stdout(cell: Any) -> str:
     return "".join(o["text"] for o in cell.outputs if o.get("name") == "stdout")
 
 
-def test_notebook_runs_in_a_kernel(server: LocalServer, tmp_path: Path) -> None:
+def test_notebook_runs_in_a_kernel(notebook_server: LocalServer, tmp_path: Path) -> None:
     """Every cell runs in a real kernel (inside its event loop): create, stream, error, close."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     NotebookClient(
@@ -50,11 +49,11 @@ def test_notebook_runs_in_a_kernel(server: LocalServer, tmp_path: Path) -> None:
     ).execute()
     outputs = [_stdout(cell) for cell in notebook.cells if cell.cell_type == "code"]
     setup, loop, create, stream, error, close = outputs
-    assert setup == f"base URL: {server.base_url}\n"
+    assert setup == f"base URL: {notebook_server.base_url}\n"
     assert loop == "this cell runs inside an event loop\n"
     assert create == "status: completed\nYou said: Say hello in five words.\n"
     assert stream == "You said: Count from one to five.\nstatus: completed\n"
     assert error == "NotFoundError (HTTP 404): No such model\n"
     assert close == "closed: True\n"
-    assert [request.stream for request in server.requests] == [False, True, False]
-    assert server.requests[0].json["model"] == "openresponses/local"
+    assert [request.stream for request in notebook_server.requests] == [False, True, False]
+    assert notebook_server.requests[0].json["model"] == "openresponses/local"

@@ -11,6 +11,7 @@ import pytest
 
 from openresponses import (
     AsyncClient,
+    Client,
     IncompleteOutputError,
     InvalidRequestError,
     OpenResponsesError,
@@ -61,12 +62,6 @@ FORECAST_SCHEMA = {
     "additionalProperties": False,
 }
 GOOD = '{"city": "Paris", "celsius": 21, "sky": "clear", "hours": [9, 12], "alert": null}'
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    async with LocalServer() as local:
-        yield local
 
 
 @pytest.fixture
@@ -232,3 +227,78 @@ def test_class_schema_is_strict_and_reads_back_pairs() -> None:
         output=[Message(role="assistant", content=[OutputText(text=text)])],
     )
     assert parse_output(response, Item).output_parsed == Item(name="n", tags={"x": 1})
+
+
+# -- parse as a client method, on AsyncClient and on the blocking Client
+
+MODEL = "openresponses/local"
+
+
+@attrs.frozen
+class PlainForecast:
+    """A weather forecast."""
+
+    city: str
+    celsius: float
+    alert: str | None = None
+
+
+PLAIN_FORECAST = '{"city": "Paris", "celsius": 21, "alert": null}'
+COUNT_SCHEMA = {
+    "type": "object",
+    "properties": {"n": {"type": "integer"}},
+    "required": ["n"],
+    "additionalProperties": False,
+}
+
+
+def _check_parse_requests(server: LocalServer) -> None:
+    forecast, count = (request.json["text"]["format"] for request in server.requests)
+    assert forecast["type"] == "json_schema"
+    assert forecast["name"] == "PlainForecast"
+    assert forecast["strict"] is True
+    assert forecast["schema"]["required"] == ["city", "celsius", "alert"]
+    assert count["schema"] == COUNT_SCHEMA
+
+
+async def test_parse_builds_the_class_async(client: AsyncClient, server: LocalServer) -> None:
+    """``parse`` sends the strict format and builds the attrs class (or returns the dict)."""
+    server.add(Text(PLAIN_FORECAST), Text('{"n": 3}'))
+    parsed = await client.responses.parse(model=MODEL, input="Paris?", text_format=PlainForecast)
+    assert parsed.output_parsed == PlainForecast(city="Paris", celsius=21.0)
+    assert isinstance(parsed.output_parsed.celsius, float)
+    counted = await client.responses.parse(model=MODEL, input="n?", text_format=COUNT_SCHEMA)
+    assert counted.output_parsed == {"n": 3}
+    _check_parse_requests(server)
+
+
+def test_parse_builds_the_class_sync(server: LocalServer) -> None:
+    """The blocking ``parse`` takes both forms of ``text_format``, as the async overloads do."""
+    server.add(Text(PLAIN_FORECAST), Text('{"n": 3}'))
+    with Client(base_url=server.base_url, max_retries=0) as client:
+        parsed = client.responses.parse(model=MODEL, input="Paris?", text_format=PlainForecast)
+        assert parsed.output_parsed == PlainForecast(city="Paris", celsius=21.0)
+        counted = client.responses.parse(model=MODEL, input="n?", text_format=COUNT_SCHEMA)
+        assert counted.output_parsed == {"n": 3}
+    _check_parse_requests(server)
+
+
+async def test_parse_refusal_raises_async(client: AsyncClient, server: LocalServer) -> None:
+    """A refusal raises ``RefusalError`` carrying the refusal text and the Response."""
+    server.add(RefusalMessage("I cannot forecast."))
+    with pytest.raises(RefusalError) as caught:
+        await client.responses.parse(model=MODEL, input="x", text_format=PlainForecast)
+    assert caught.value.refusal == "I cannot forecast."
+    assert caught.value.response.status == "completed"
+
+
+def test_parse_refusal_raises_sync(server: LocalServer) -> None:
+    """The blocking ``parse`` raises the same ``RefusalError``, with its Response."""
+    server.add(RefusalMessage("I cannot forecast."))
+    with (
+        Client(base_url=server.base_url, max_retries=0) as client,
+        pytest.raises(RefusalError) as caught,
+    ):
+        client.responses.parse(model=MODEL, input="x", text_format=PlainForecast)
+    assert caught.value.refusal == "I cannot forecast."
+    assert caught.value.response.status == "completed"

@@ -1,4 +1,5 @@
-"""The public surface: a sorted, complete ``__all__`` and a version matching the metadata."""
+"""The public surface: a sorted, complete ``__all__``, a version matching the metadata, one
+error root, and docstrings that say what the options mean."""
 
 from __future__ import annotations
 
@@ -46,3 +47,29 @@ def test_errors_share_one_root() -> None:
     ]
     assert errors
     assert all(issubclass(cls, openresponses.OpenResponsesError) for cls in errors)
+
+
+def test_timeout_docstring_says_total_is_per_attempt() -> None:
+    """Timeout's docstring says total bounds one attempt and total_budget the whole call."""
+    doc = openresponses.Timeout.__doc__ or ""
+    assert "one attempt" in doc
+    assert "total_budget" in doc
+
+
+def test_lazy_table_rows_are_their_modules_all() -> None:
+    """Each lazily exported module's ``__all__`` is exactly its row of the root's lazy table."""
+    import importlib
+
+    for module, names in openresponses._LAZY.items():
+        loaded = importlib.import_module(module, "openresponses")
+        assert sorted(loaded.__all__) == sorted(names), module
+
+
+def test_lazy_names_load_on_first_use() -> None:
+    """A lazily exported name is its module's object, and is then a plain attribute."""
+    import importlib
+
+    for name, module in openresponses._MODULE_OF.items():
+        value = getattr(openresponses, name)
+        assert value is getattr(importlib.import_module(module, "openresponses"), name)
+        assert name in vars(openresponses)

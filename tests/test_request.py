@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from openresponses import (
+    AsyncClient,
     CacheControl,
     FileParserPlugin,
     FunctionCallOutput,
@@ -33,6 +34,7 @@ from openresponses import (
 )
 from openresponses._request import build_request_body
 from openresponses._serde import dumps
+from openresponses.testing import LocalServer
 
 
 def _wire(params: Mapping[str, Any]) -> Any:
@@ -338,3 +340,15 @@ def test_any_sequence_is_accepted_for_list_parameters() -> None:
         "input": [{"role": "user", "content": "hi"}],
         "include": ["reasoning.encrypted_content"],
     }
+
+
+@pytest.mark.anyio
+async def test_an_unwritable_value_in_a_request_is_an_invalid_request_error(
+    server: LocalServer,
+) -> None:
+    """An int beyond 64 bits in extra_body: InvalidRequestError("body"), nothing sent."""
+    async with AsyncClient(base_url=server.base_url, max_retries=0) as client:
+        with pytest.raises(InvalidRequestError) as caught:
+            await client.responses.create(model="m", input="Hi", extra_body={"seed": 2**70})
+    assert caught.value.field == "body"
+    assert server.request_count == 0

@@ -220,18 +220,11 @@ def _valid_for(body: dict[str, Any]) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def validators() -> dict[str, Draft202012Validator]:
+def validators(openapi_specs: dict[str, Any]) -> dict[str, Draft202012Validator]:
     """Draft 2020-12 validators for both request schemas, $refs resolved through a Registry."""
-    import yaml
-
-    with (SHARED / "spec" / "openrouter.openapi.yaml").open(encoding="utf-8") as handle:
-        openrouter = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    openresponses = json.loads((SHARED / "spec" / "openresponses.openapi.json").read_text("utf-8"))
     out: dict[str, Draft202012Validator] = {}
-    for name, doc, root in (
-        ("openrouter", openrouter, "ResponsesRequest"),
-        ("openresponses", openresponses, "CreateResponseBody"),
-    ):
+    for name, root in (("openrouter", "ResponsesRequest"), ("openresponses", "CreateResponseBody")):
+        doc = openapi_specs[name]
         uri = f"urn:spec:{name}"
         registry: Registry[Any] = Registry().with_resource(
             uri, Resource.from_contents(doc, default_specification=DRAFT202012)
@@ -239,7 +232,7 @@ def validators() -> dict[str, Draft202012Validator]:
         out[name] = Draft202012Validator(
             {"$ref": f"{uri}#/components/schemas/{root}"}, registry=registry
         )
-    out["_examples"] = _openrouter_examples(openrouter)  # type: ignore[assignment]
+    out["_examples"] = _openrouter_examples(openapi_specs["openrouter"])  # type: ignore[assignment]
     return out
 
 

@@ -40,7 +40,7 @@ from openresponses import (
     StreamError,
     Timeout,
 )
-from openresponses.testing import HTTPReply, InBandError, LocalServer, Turn
+from openresponses.testing import HTTPReply, InBandError, LocalServer, Text, Turn
 
 pytestmark = pytest.mark.anyio
 
@@ -96,13 +96,6 @@ def records() -> Iterator[Records]:
         root.removeHandler(handler)
         root.setLevel(levels[0])
         ours.setLevel(levels[1])
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    """A local Open Responses server for one test."""
-    async with LocalServer() as local:
-        yield local
 
 
 class Tripped(Exception):
@@ -229,24 +222,73 @@ async def test_key_echoed_by_the_server_is_redacted_from_errors(server: LocalSer
         assert_no_key(*exception_texts(caught.value))
 
 
-def test_key_absent_from_the_sync_client() -> None:
+async def test_create_error_body_echoing_the_key_is_redacted(server: LocalServer) -> None:
+    """create(): an error body under HTTP 200 that echoes the key shows it redacted."""
+    server.add(HTTPReply(200, body={"error": {"code": 401, "message": f"bad key {KEY}"}}))
+    async with AsyncClient(api_key=KEY, base_url=server.base_url, retry_policy=FAST) as client:
+        with pytest.raises(APIStatusError) as caught:
+            await client.responses.create(model="m", input="Hi")
+    assert_no_key(*exception_texts(caught.value))
+    assert KEY not in repr(caught.value.body)
+    assert "sk-...redacted" in caught.value.message
+
+
+async def test_in_band_error_echoing_the_key_is_redacted(server: LocalServer) -> None:
+    """An in-band error frame that echoes the key: StreamError message and payload redact it."""
+    error = InBandError(code="invalid_key", message=f"rejected Bearer {KEY}", shape="flat")
+    server.add(Turn(Text("alpha beta gamma"), stream_error=error, error_after=4))
+    async with AsyncClient(api_key=KEY, base_url=server.base_url, retry_policy=FAST) as client:
+        with pytest.raises(StreamError) as caught:
+            async with client.responses.stream(model="m", input="Hi") as stream:
+                await stream.final_response()
+    assert caught.value.message == "rejected Bearer sk-...redacted"
+    assert KEY not in repr(caught.value.payload)
+    assert_no_key(*exception_texts(caught.value))
+
+
+async def test_garbled_answer_chains_a_sanitized_aiohttp_error() -> None:
+    """A garbled status line: the chained aiohttp error keeps its class but shows no key."""
+
+    async def garble(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 abc Garbage\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    raw = await asyncio.start_server(garble, "127.0.0.1", 0)
+    port = raw.sockets[0].getsockname()[1]
+    try:
+        async with AsyncClient(
+            api_key=KEY, base_url=f"http://127.0.0.1:{port}/v1", max_retries=0
+        ) as client:
+            with pytest.raises(APIConnectionError) as caught:
+                await client.responses.create(model="m", input="Hi")
+    finally:
+        raw.close()
+        await raw.wait_closed()
+    assert "ClientResponseError" in caught.value.message
+    assert caught.value.__cause__ is not None
+    assert "<redacted>" in repr(caught.value.__cause__)
+    assert_no_key(*exception_texts(caught.value))
+
+
+def test_key_absent_from_the_sync_client(server: LocalServer) -> None:
     """The blocking Client, its stream, its response and its errors hide the key too."""
     texts: list[str] = []
-    with LocalServer() as server:
-        server.add(HTTPReply(401), HTTPReply(401))
-        with Client(api_key=KEY, base_url=server.base_url, max_retries=0) as client:
-            texts += [repr(client), str(client)]
-            with pytest.raises(AuthenticationError) as plain:
-                client.responses.create(model="m", input="Hi")
-            with pytest.raises(AuthenticationError) as streamed:  # noqa: SIM117
-                with client.responses.stream(model="m", input="Hi"):
-                    pass
-            response = client.responses.create(model="m", input="Hi")
-            with client.responses.stream(model="m", input="Hi") as stream:
-                texts += [repr(stream), repr(stream.final_response())]
-            texts += [repr(response), repr(stream)]
-        texts += exception_texts(plain.value) + exception_texts(streamed.value)
-        assert server.requests[-1].headers["Authorization"] == f"Bearer {KEY}"
+    server.add(HTTPReply(401), HTTPReply(401))
+    with Client(api_key=KEY, base_url=server.base_url, max_retries=0) as client:
+        texts += [repr(client), str(client)]
+        with pytest.raises(AuthenticationError) as plain:
+            client.responses.create(model="m", input="Hi")
+        with pytest.raises(AuthenticationError) as streamed:  # noqa: SIM117
+            with client.responses.stream(model="m", input="Hi"):
+                pass
+        response = client.responses.create(model="m", input="Hi")
+        with client.responses.stream(model="m", input="Hi") as stream:
+            texts += [repr(stream), repr(stream.final_response())]
+        texts += [repr(response), repr(stream)]
+    texts += exception_texts(plain.value) + exception_texts(streamed.value)
+    assert server.requests[-1].headers["Authorization"] == f"Bearer {KEY}"
     assert_no_key(*texts)
 
 
@@ -347,6 +389,31 @@ async def test_plain_http_to_loopback_is_allowed(server: LocalServer, host: str)
         response = await client.responses.create(model="m", input="Hi")
     assert response.output_text == "You said: Hi"
     assert server.requests[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.5.6.7:9/v1", "http://[::1]:9/v1", "http://LOCALHOST:9/v1"]
+)
+def test_plain_http_to_any_loopback_form_is_allowed(base_url: str) -> None:
+    """A keyed client accepts plain http to 127.0.0.0/8, ::1 and localhost (any case)."""
+    client = AsyncClient(api_key=KEY, base_url=base_url)
+    assert client.base_url == base_url.rstrip("/")
+
+
+def test_a_key_in_default_headers_also_refuses_plain_http() -> None:
+    """An Authorization header given in default_headers counts as a key for the http check."""
+    with pytest.raises(InvalidRequestError) as caught:
+        AsyncClient(
+            base_url="http://192.0.2.1/v1", default_headers={"Authorization": f"Bearer {KEY}"}
+        )
+    assert caught.value.field == "base_url"
+    assert KEY not in str(caught.value)
+
+
+def test_an_https_base_url_with_a_key_is_accepted() -> None:
+    """https to a remote host is fine with a key (the check is about plain http only)."""
+    client = AsyncClient(api_key=KEY, base_url="https://192.0.2.1/v1")
+    assert client.base_url == "https://192.0.2.1/v1"
 
 
 async def test_https_to_a_remote_host_is_not_refused() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -17,8 +16,6 @@ from hypothesis import strategies as st
 from openresponses import Item, Response, ResponseValidationError, StreamEvent
 from openresponses._serde import parse_event, parse_response, structure, unstructure
 
-# The specs live outside the repo, beside it.
-SPEC_DIR = Path(__file__).parent / "data" / "spec"
 MAX_DEPTH = 4  # deeper than this, only required keys and empty arrays: keeps values small
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
 JSON_LEAF = st.none() | st.booleans() | st.integers(-1000, 1000) | TEXT
@@ -218,18 +215,13 @@ def assert_written_back(original: Any, written: Any, path: str = "$") -> None:
         assert isinstance(written, bool) == isinstance(original, bool), path
 
 
-# -- fixtures: both specs parsed once, and the schema families to generate from
+# -- fixtures: a generator per spec, and the schema families to generate from
 
 
 @pytest.fixture(scope="module")
-def generators() -> dict[str, Generator]:
-    """One Generator per spec (the OpenRouter YAML takes about a second to parse)."""
-    import yaml
-
-    with (SPEC_DIR / "openrouter.openapi.yaml").open(encoding="utf-8") as handle:
-        openrouter = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    openresponses = json.loads((SPEC_DIR / "openresponses.openapi.json").read_text("utf-8"))
-    return {"openresponses": Generator(openresponses), "openrouter": Generator(openrouter)}
+def generators(openapi_specs: dict[str, Any]) -> dict[str, Generator]:
+    """One Generator per spec (the specs are parsed once per session, by conftest)."""
+    return {name: Generator(document) for name, document in openapi_specs.items()}
 
 
 def _sse_union(generator: Generator) -> list[dict[str, Any]]:

@@ -17,12 +17,16 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from openresponses import (
     AsyncClient,
+    AsyncConversation,
+    AsyncResponses,
     Client,
+    Conversation,
     InvalidRequestError,
     OutputTextDeltaEvent,
     RateLimitError,
@@ -34,20 +38,6 @@ from openresponses.testing import HTTPReply, InBandError, LocalServer, Text, Tur
 
 MODEL = "openresponses/local"
 PORTAL = "openresponses-portal"
-
-
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[LocalServer]:
-    """One server in a background thread for the whole module."""
-    with LocalServer() as server:
-        yield server
-
-
-@pytest.fixture
-def server(running_server: LocalServer) -> LocalServer:
-    """The module's server, with no scripted replies or recorded requests left over."""
-    running_server.reset()
-    return running_server
 
 
 @pytest.fixture
@@ -463,3 +453,45 @@ def test_ctrl_c_in_a_stream_closes_it_cleanly(server: LocalServer) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["interrupted", "stream closed", "client closed"]
     server.wait_disconnects_blocking(1)
+
+
+# -- the blocking twins mirror the async methods
+
+
+def _parameters(method: Any, *, drop_first: bool) -> list[inspect.Parameter]:
+    parameters = list(inspect.signature(method).parameters.values())
+    return parameters[1:] if drop_first else parameters
+
+
+def _public(cls: type) -> set[str]:
+    return {name for name in dir(cls) if not name.startswith("_")}
+
+
+def test_sync_twins_mirror_the_async_signatures() -> None:
+    """Every public method of ``AsyncResponses`` has a blocking twin with the same parameters,
+    and so do ``conversation`` and the conversation's methods."""
+    sync = Client(base_url="http://127.0.0.1:9/v1")
+    try:
+        assert _public(type(sync.responses)) == _public(AsyncResponses)
+        for name in sorted(_public(AsyncResponses)):
+            twin = getattr(sync.responses, name)
+            original = getattr(AsyncResponses, name)
+            assert _parameters(twin, drop_first=False) == _parameters(original, drop_first=True)
+            assert twin.__doc__ == original.__doc__, name
+        assert _parameters(sync.conversation, drop_first=False) == _parameters(
+            AsyncClient.conversation, drop_first=True
+        )
+        conv = sync.conversation(model=MODEL)
+        for name in ("send", "stream"):
+            assert _parameters(getattr(conv, name), drop_first=False) == _parameters(
+                getattr(AsyncConversation, name), drop_first=True
+            )
+        for name in ("load", "from_json"):
+            # Both take their client first: the async one an AsyncClient, the twin a Client.
+            assert _parameters(getattr(Conversation, name), drop_first=True) == _parameters(
+                getattr(AsyncConversation, name), drop_first=True
+            )
+        stream = inspect.signature(sync.responses.run_stream).return_annotation
+        assert stream == "ToolRunStream"
+    finally:
+        sync.close()

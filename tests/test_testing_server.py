@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -642,6 +644,71 @@ async def test_thread_mode_works_beside_a_running_loop(session: aiohttp.ClientSe
         assert server.disconnects == 1
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("threaded", [True, False], ids=["thread", "loop"])
+async def test_reset_makes_a_used_server_as_good_as_new(
+    session: aiohttp.ClientSession, threaded: bool
+) -> None:
+    """reset() forgets the queue, requests, counters, ids and changed options, and ends a stall."""
+    server = LocalServer(deltas=2)
+    if threaded:
+        server.start_in_thread()
+    else:
+        await server.start()
+    try:
+        url = f"{server.base_url}/responses"
+        server.default, server.deltas, server.model = Text("changed"), 5, "other/model"
+        server.add(Turn("a b", stall_after=1, stall_for=None), HTTPReply(503), times=2)
+        async with session.post(url, json={"stream": True}) as stalled:
+            await stalled.content.readany()
+            assert (server.in_flight, server.request_count, server.pending) == (1, 1, 3)
+            server.reset()
+            with pytest.raises(aiohttp.ClientPayloadError):
+                await asyncio.wait_for(stalled.content.read(), 2)
+        assert (server.pending, server.requests, server.request_count) == (0, [], 0)
+        async with session.post(url, json={"input": "again", "stream": True}) as response:
+            frames = Frames(await response.read())
+            assert response.headers["X-Generation-Id"] == "gen-local-1"
+        assert frames.types.count("response.output_text.delta") == 2
+        assert frames.payloads[-1]["response"]["id"] == "resp_local_1"
+        assert frames.payloads[-1]["response"]["model"] == "openresponses/local"
+        assert output_text(frames.payloads[-1]["response"]) == "You said: again"
+        deadline = time.monotonic() + 2  # the server may finish its reply after the client read it
+        while server.in_flight and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+        assert (server.disconnects, server.in_flight, server.request_count) == (0, 0, 1)
+    finally:
+        if threaded:
+            server.stop()
+        else:
+            await server.aclose()
+
+
+def test_reset_drops_a_request_the_server_had_not_read_yet() -> None:
+    """A request still queued in the kernel when reset() runs never reaches the next test."""
+    busy = threading.Event()
+
+    def block(_request: RecordedRequest) -> ReplyLike:
+        busy.set()
+        time.sleep(0.3)  # holds the server's loop, so the next connection waits to be accepted
+        return Text("slow")
+
+    request = b"POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+    with LocalServer() as server:
+        server.add(block)
+        with socket.create_connection((server.host, server.port)) as first:
+            first.sendall(request)
+            assert busy.wait(2)
+            with socket.create_connection((server.host, server.port)) as second:
+                second.sendall(request)
+            server.reset()
+        server.add(Text("for the next test"))
+        time.sleep(0.1)
+        assert (server.request_count, server.pending, server.requests) == (0, 1, [])
+        body = json.loads(_sync_post(f"{server.base_url}/responses", {"input": "x"}))
+        assert output_text(body) == "for the next test"
+        assert server.request_count == 1
 
 
 def test_fast_mode_serves_precomputed_answers() -> None:

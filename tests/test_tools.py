@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import json
@@ -19,12 +20,17 @@ from hypothesis import strategies as st
 from openresponses import (
     AsyncClient,
     CallableTool,
+    Client,
     InvalidRequestError,
     MaxStepsExceededError,
     ToolArgumentsError,
     ToolExecutionError,
+    ToolResult,
+    ToolRunResult,
+    ToolRunStream,
     UnknownToolError,
     function_tool,
+    to_dict,
 )
 from openresponses.testing import LocalServer, Reasoning, RecordedRequest, Text, ToolCall, Turn
 from openresponses.tools import run_tools, run_tools_stream
@@ -459,12 +465,6 @@ def test_unsupported_signatures_are_refused() -> None:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    async with LocalServer() as local:
-        yield local
-
-
-@pytest.fixture
 async def client(server: LocalServer) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(base_url=server.base_url, max_retries=0) as api:
         yield api
@@ -854,3 +854,130 @@ async def test_invalid_loop_settings_are_refused(client: AsyncClient) -> None:
         await run_tools(client, model="m", input="x", tools=[], max_concurrency=0)
     with pytest.raises(InvalidRequestError, match="two tools are named 'dup'"):
         await run_tools(client, model="m", input="x", tools=[dup, function_tool(dup)])
+
+
+# -- the loop as client methods, on AsyncClient and on the blocking Client
+
+MODEL = "openresponses/local"
+
+
+def _parallel_tools() -> list[CallableTool[..., Any]]:
+    """``add`` and ``mul``, each waiting until both have started: run one after the other, the
+    first times out and the model is sent an error instead of its result."""
+    started: list[str] = []
+    both = asyncio.Event()
+
+    async def meet(name: str) -> None:
+        started.append(name)
+        if len(started) == 2:
+            both.set()
+        await asyncio.wait_for(both.wait(), timeout=2)
+
+    @function_tool
+    async def add(a: int, b: int) -> int:
+        """Add two integers."""
+        await meet("add")
+        return a + b
+
+    @function_tool
+    async def mul(a: int, b: int) -> int:
+        """Multiply two integers."""
+        await meet("mul")
+        return a * b
+
+    return [add, mul]
+
+
+def _script_tool_run(server: LocalServer) -> None:
+    server.add(
+        Turn(
+            ToolCall("add", {"a": 2, "b": 3}, call_id="c_add"),
+            ToolCall("mul", {"a": 4, "b": 5}, call_id="c_mul"),
+        ),
+        Text("5 and 20"),
+    )
+
+
+def _check_tool_run(result: ToolRunResult, server: LocalServer, *, stream: bool) -> None:
+    assert result.stop_reason == "done"
+    assert result.output_text == "5 and 20"
+    assert len(result.steps) == 2
+    assert [(r.call.call_id, r.output, r.ok) for r in result.tool_results] == [
+        ("c_add", "5", True),
+        ("c_mul", "20", True),
+    ]
+    first, second = (request.json for request in server.requests)
+    assert [first["stream"], second["stream"]] == [stream, stream]
+    assert [tool["name"] for tool in second["tools"]] == ["add", "mul"]
+    assert first["input"] == [{"type": "message", "role": "user", "content": "Compute"}]
+    # The stateless second turn resends everything: the user turn, both calls as the server
+    # returned them, and one function_call_output per call.
+    calls = [to_dict(item) for item in result.steps[0].output]
+    assert second["input"] == [
+        *first["input"],
+        *calls,
+        {"type": "function_call_output", "call_id": "c_add", "output": "5"},
+        {"type": "function_call_output", "call_id": "c_mul", "output": "20"},
+    ]
+    assert [to_dict(item) for item in result.history] == [
+        *second["input"],
+        *(to_dict(item) for item in result.response.output),
+    ]
+
+
+async def test_run_answers_parallel_calls_async(client: AsyncClient, server: LocalServer) -> None:
+    """``AsyncClient.responses.run`` runs both calls concurrently and resends the whole history."""
+    _script_tool_run(server)
+    result = await client.responses.run(model=MODEL, input="Compute", tools=_parallel_tools())
+    _check_tool_run(result, server, stream=False)
+
+
+def test_run_answers_parallel_calls_sync(server: LocalServer) -> None:
+    """``Client.responses.run`` runs both calls concurrently and resends the whole history."""
+    _script_tool_run(server)
+    with Client(base_url=server.base_url, max_retries=0) as client:
+        result = client.responses.run(model=MODEL, input="Compute", tools=_parallel_tools())
+    _check_tool_run(result, server, stream=False)
+
+
+def _check_run_events(events: list[Any]) -> None:
+    kinds = [event.type for event in events]
+    assert kinds.count("response.created") == 2
+    assert kinds.count("response.completed") == 2
+    assert kinds.count("response.function_call_arguments.done") == 2
+    assert "response.output_text.delta" in kinds
+    # Turn one's events, then one ToolResult per call, then turn two's events.
+    first_done = kinds.index("response.completed")
+    second_start = kinds.index("response.created", first_done)
+    between = events[first_done + 1 : second_start]
+    assert [(type(e), e.call.call_id) for e in between] == [
+        (ToolResult, "c_add"),
+        (ToolResult, "c_mul"),
+    ]
+    assert not any(isinstance(event, ToolResult) for event in events[second_start:])
+
+
+async def test_run_stream_yields_every_turn_async(client: AsyncClient, server: LocalServer) -> None:
+    """``run_stream`` gives the events of both turns, the tool results between, the result."""
+    _script_tool_run(server)
+    async with client.responses.run_stream(
+        model=MODEL, input="Compute", tools=_parallel_tools()
+    ) as run:
+        events = [event async for event in run]
+        result = await run.final_result()
+    _check_run_events(events)
+    _check_tool_run(result, server, stream=True)
+
+
+def test_run_stream_yields_every_turn_sync(server: LocalServer) -> None:
+    """The blocking ``run_stream`` gives the same events of both turns, then the run's result."""
+    _script_tool_run(server)
+    with (
+        Client(base_url=server.base_url, max_retries=0) as client,
+        client.responses.run_stream(model=MODEL, input="Compute", tools=_parallel_tools()) as run,
+    ):
+        assert isinstance(run, ToolRunStream)
+        events = list(run)
+        result = run.final_result()
+    _check_run_events(events)
+    _check_tool_run(result, server, stream=True)

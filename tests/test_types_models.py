@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import typing
-from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import attrs
@@ -13,7 +11,6 @@ import pytest
 from openresponses import types as t
 from openresponses.types._base import EMPTY, WireModel
 
-SPEC_DIR = Path(__file__).parent / "data" / "spec"
 UNKNOWN = {
     t.UnknownEvent,
     t.UnknownItem,
@@ -142,21 +139,15 @@ def test_response_output_text_is_empty_without_messages() -> None:
     assert t.Response(output=[t.FunctionCall(call_id="c", name="f")]).output_text == ""
 
 
-def _spec_request_fields() -> set[str]:
-    import yaml
-
-    openresponses = json.loads((SPEC_DIR / "openresponses.openapi.json").read_text("utf-8"))
-    with (SPEC_DIR / "openrouter.openapi.yaml").open(encoding="utf-8") as handle:
-        openrouter = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return set(openresponses["components"]["schemas"]["CreateResponseBody"]["properties"]) | set(
-        openrouter["components"]["schemas"]["ResponsesRequest"]["properties"]
-    )
-
-
-def test_create_params_declare_every_request_field_of_both_specs() -> None:
+def test_create_params_declare_every_request_field_of_both_specs(
+    openapi_specs: dict[str, Any],
+) -> None:
     """ResponseCreateParams has each body field of both specs (stream is the client's)."""
+    schemas = {name: spec["components"]["schemas"] for name, spec in openapi_specs.items()}
+    fields = set(schemas["openresponses"]["CreateResponseBody"]["properties"])
+    fields |= set(schemas["openrouter"]["ResponsesRequest"]["properties"])
     declared = set(t.ResponseCreateParams.__annotations__)
-    assert declared == _spec_request_fields() - {"stream"}
+    assert declared == fields - {"stream"}
     assert t.ResponseCreateParams.__total__ is False
 
 

@@ -99,6 +99,7 @@ class LocalServer:
         self.deltas = deltas
         self.fast = fast
         self.model = model
+        self._options = (default, deltas, model)
         self.requests: list[RecordedRequest] = []
         """Every request received, in order (none in fast mode)."""
         self.request_count = 0
@@ -109,8 +110,11 @@ class LocalServer:
         """Replies being sent right now (a stalled stream counts until its connection closes)."""
         self._queue: collections.deque[ReplyLike] = collections.deque()
         self._runner: web.AppRunner | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
         self._closing = False
+        # Bumped by reset(): a reply begun before it no longer touches the counters or the queue.
+        self._epoch = 0
         self._ids = itertools.count(1)
         self._fast_cache: dict[tuple[bool, int], bytes] = {}
         self._fast_server: asyncio.Server | None = None
@@ -158,10 +162,58 @@ class LocalServer:
         return self
 
     def reset(self) -> None:
-        """Forget queued replies, recorded requests and counters."""
+        """Make a running server as good as new, for the next test that shares it.
+
+        Forgets queued replies and recorded requests, zeroes the counters, numbers generation and
+        response ids from 1 again, and puts back the ``default``, ``deltas`` and ``model`` given
+        to the constructor. It also hangs up every connection, ending any reply in flight (a
+        stall, a delay), so that a request sent before the reset is answered by nothing and
+        counted nowhere. Safe to call from any thread; called from another thread than the
+        server's, it returns once the server has done all this.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed() or _running_loop() is loop:
+            self._forget()
+            self._hang_up()
+            return
+        asyncio.run_coroutine_threadsafe(self._reset_serving(), loop).result(timeout=10)
+
+    async def _reset_serving(self) -> None:
+        server = self._runner.server if self._runner is not None else None
+        if server is not None:
+            # The kernel may still hold a connection that a client opened just before the reset.
+            # It hands connections over in the order they came, so once one opened now is
+            # accepted, every earlier one is too, and the hang-up below ends them all.
+            _, writer = await asyncio.open_connection(self.host, self.port)
+            mark = writer.get_extra_info("sockname")
+            for _ in range(1000):
+                peers = [
+                    c.transport.get_extra_info("peername")
+                    for c in server.connections
+                    if c.transport
+                ]
+                if mark in peers:
+                    break
+                await asyncio.sleep(0)
+            writer.close()
+            await writer.wait_closed()
+        self._hang_up()
+        self._forget()
+
+    def _forget(self) -> None:
+        self._epoch += 1
         self._queue.clear()
         self.requests.clear()
-        self.request_count = self.disconnects = 0
+        self.request_count = self.disconnects = self.in_flight = 0
+        self._ids = itertools.count(1)
+        self.default, self.deltas, self.model = self._options
+
+    def _hang_up(self) -> None:
+        server = self._runner.server if self._runner is not None else None
+        for connection in server.connections if server is not None else ():
+            connection.force_close()
+        for task in list(self._handlers):
+            task.cancel()
 
     async def wait_disconnects(self, count: int = 1, timeout: float = 5.0) -> None:
         """Wait until ``disconnects`` reaches ``count`` (``TimeoutError`` after ``timeout`` s)."""
@@ -203,7 +255,7 @@ class LocalServer:
         site = web.TCPSite(runner, self.host, self._bind_port, backlog=1024)
         await site.start()
         self.port = runner.addresses[0][1]
-        self._runner = runner
+        self._runner, self._loop = runner, asyncio.get_running_loop()
         return self
 
     async def aclose(self) -> None:
@@ -218,7 +270,7 @@ class LocalServer:
             for connection in list(self._fast_connections):
                 connection.close()
             await fast.wait_closed()
-        runner, self._runner = self._runner, None
+        runner, self._runner, self._loop = self._runner, None, None
         if runner is None:
             return
         for task in list(self._handlers):
@@ -314,10 +366,13 @@ class LocalServer:
             return None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        epoch = self._epoch
         self.request_count += 1
         number = next(self._ids)
         generation_id = f"gen-local-{number}"
         raw = await request.read()
+        if epoch != self._epoch:
+            return web.Response(status=499)  # begun before a reset: it belongs to no test now
         scripted = self._next_reply()
         try:
             body = orjson.loads(raw) if raw else None
@@ -344,7 +399,7 @@ class LocalServer:
         )
         plan = reply._plan(ctx)
         headers = {"X-Generation-Id": generation_id, **plan.headers}
-        return await self._send(request, plan, headers)
+        return await self._send(request, plan, headers, epoch)
 
     async def _resolve(self, scripted: ReplyLike | None, recorded: RecordedRequest) -> Reply:
         value: Any = scripted if scripted is not None else self.default
@@ -360,7 +415,7 @@ class LocalServer:
         return as_reply(value)
 
     async def _send(
-        self, request: web.Request, plan: _Plan, headers: Mapping[str, str]
+        self, request: web.Request, plan: _Plan, headers: Mapping[str, str], epoch: int
     ) -> web.StreamResponse:
         task = asyncio.current_task()
         if task is not None:
@@ -380,14 +435,16 @@ class LocalServer:
             # The handler must return a response; aiohttp writes nothing more on a closed transport.
             return dropped.response or web.Response(status=499)
         except ConnectionResetError:
-            self.disconnects += 1
+            if epoch == self._epoch:
+                self.disconnects += 1
             return web.Response(status=499)
         except asyncio.CancelledError:
-            if not self._closing:
+            if not self._closing and epoch == self._epoch:
                 self.disconnects += 1
             raise
         finally:
-            self.in_flight -= 1
+            if epoch == self._epoch:
+                self.in_flight -= 1
             if task is not None:
                 self._handlers.discard(task)
 
@@ -504,6 +561,13 @@ class LocalServer:
         # One word per delta: the words are joined by single spaces, so there are exactly `deltas`.
         plan = Turn(Text(text))._plan(ctx)
         return b"".join((*plan.frames, DONE_FRAME)) if stream else plan.body
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _model_entry(model: str) -> dict[str, Any]:

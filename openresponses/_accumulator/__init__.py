@@ -5,6 +5,7 @@ keyed by ``item_id`` and fall back to ``output_index`` only when an id is missin
 event is optional; a delta for an item never announced creates it. Text chunks are appended to
 lists and joined only when a snapshot is taken, so a stream of N deltas costs O(N). A delta for
 the same text as the event before it (deltas come in long runs) goes straight to that text's list.
+This module routes the events; ``state`` holds what each item knows and builds it.
 """
 
 from __future__ import annotations
@@ -15,42 +16,33 @@ from typing import Any
 
 import attrs
 
-from .types import (
-    Annotation,
+from ..types import (
     ApplyPatchDiffDeltaEvent,
     ApplyPatchDiffDoneEvent,
-    CodeInterpreterCall,
     CodeInterpreterCodeDeltaEvent,
     CodeInterpreterCodeDoneEvent,
     ContentPartAddedEvent,
     ContentPartDoneEvent,
-    CustomToolCall,
     CustomToolCallInputDeltaEvent,
     CustomToolCallInputDoneEvent,
     ErrorEvent,
-    FunctionCall,
     FunctionCallArgumentsDeltaEvent,
     FunctionCallArgumentsDoneEvent,
     FusionAnalysisEvent,
     FusionPanelEvent,
     ImageGenerationPartialImageEvent,
     Item,
-    Message,
     OutputItemAddedEvent,
     OutputItemDoneEvent,
-    OutputText,
     OutputTextAnnotationAddedEvent,
     OutputTextDeltaEvent,
     OutputTextDoneEvent,
-    ReasoningItem,
     ReasoningSummaryPartAddedEvent,
     ReasoningSummaryPartDoneEvent,
     ReasoningSummaryTextDeltaEvent,
     ReasoningSummaryTextDoneEvent,
-    ReasoningText,
     ReasoningTextDeltaEvent,
     ReasoningTextDoneEvent,
-    Refusal,
     RefusalDeltaEvent,
     RefusalDoneEvent,
     Response,
@@ -61,9 +53,9 @@ from .types import (
     ResponseInProgressEvent,
     ResponseQueuedEvent,
     StreamEvent,
-    SummaryText,
     ToolCallProgressEvent,
 )
+from .state import ItemState, TextState, part_at
 
 __all__ = ["ResponseAccumulator"]
 
@@ -78,166 +70,6 @@ _OWNER = {
     "input": "custom_tool_call",
     "code": "code_interpreter_call",
 }
-
-
-# The string field of each tool-call item that arrives as deltas.
-_STREAMED_FIELD = {
-    "function_call": "arguments",
-    "custom_tool_call": "input",
-    "code_interpreter_call": "code",
-}
-_TEXT_PARTS = (OutputText, Refusal, ReasoningText, SummaryText)
-
-
-class _Text:
-    """One streamed string: the chunks so far, and the full text of a ``*.done`` event (it wins)."""
-
-    __slots__ = ("chunks", "final")
-
-    def __init__(self) -> None:
-        self.chunks: list[str] = []
-        self.final: str | None = None
-
-    def __bool__(self) -> bool:
-        return self.final is not None or bool(self.chunks)
-
-    def finish(self, full: str | None) -> None:
-        # An empty full text after deltas reads as "omitted" (lenient models default missing
-        # fields to ""), not as "the text was wiped".
-        if isinstance(full, str) and (full or not self.chunks):
-            self.final = full
-
-    def value(self) -> str:
-        if self.final is not None:
-            return self.final
-        if len(self.chunks) > 1:
-            # Collapse, so the next snapshot does not join the same chunks again.
-            self.chunks[:] = ["".join(self.chunks)]
-        return self.chunks[0] if self.chunks else ""
-
-
-class _Part:
-    """One content part or reasoning summary part, as far as the stream has told."""
-
-    __slots__ = ("added", "annotations", "done", "kind", "logprobs", "text")
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.added: Any = None
-        self.done: Any = None
-        self.text = _Text()
-        self.annotations: dict[int, Annotation] = {}
-        self.logprobs: list[Any] = []
-
-    def build(self) -> Any:
-        if self.done is not None:
-            return self._fill(self.done, server_wins=True)
-        if self.added is not None:
-            return self._fill(self.added, server_wins=False)
-        blank: Any
-        if self.kind == "refusal":
-            blank = Refusal(refusal="")
-        elif self.kind == "reasoning_text":
-            blank = ReasoningText(text="")
-        elif self.kind == "summary_text":
-            blank = SummaryText(text="")
-        else:
-            blank = OutputText(text="")
-        return self._fill(blank, server_wins=False)
-
-    def _fill(self, part: Any, *, server_wins: bool) -> Any:
-        """``part`` with what was streamed; a final part keeps every field the server filled."""
-        changes: dict[str, Any] = {}
-        field = "refusal" if isinstance(part, Refusal) else "text"
-        kept = server_wins and bool(getattr(part, field, None))
-        if self.text and isinstance(part, _TEXT_PARTS) and not kept:
-            changes[field] = self.text.value()
-        if isinstance(part, OutputText):
-            if self.annotations and not (server_wins and part.annotations):
-                merged = dict(enumerate(part.annotations))
-                merged.update(self.annotations)
-                changes["annotations"] = [merged[i] for i in sorted(merged)]
-            if self.logprobs and not part.logprobs:
-                changes["logprobs"] = list(self.logprobs)
-        return attrs.evolve(part, **changes) if changes else part
-
-
-class _Item:
-    """Mutable state of one output item; ``built`` caches its frozen form until the next change."""
-
-    __slots__ = ("added", "built", "done", "fields", "id", "kind", "name", "parts", "summary")
-
-    def __init__(self, item_id: str | None, kind: str) -> None:
-        self.id = item_id
-        self.kind = kind
-        self.added: Item | None = None
-        self.done: Item | None = None
-        self.parts: dict[int, _Part] = {}
-        self.summary: dict[int, _Part] = {}
-        # Streamed string fields of tool calls, by field name (see _STREAMED_FIELD).
-        self.fields: dict[str, _Text] = {}
-        self.name: str | None = None
-        self.built: Item | None = None
-
-    def build(self) -> Item:
-        if self.built is None:
-            if self.done is not None:
-                self.built = self._fill(self.done, server_wins=True)
-            else:
-                self.built = self._fill(self.added or self._blank(), server_wins=False)
-        return self.built
-
-    def _blank(self) -> Item:
-        status = "in_progress"
-        if self.kind == "function_call":
-            return FunctionCall(id=self.id, call_id="", name=self.name or "", status=status)
-        if self.kind == "reasoning":
-            return ReasoningItem(id=self.id, status=status)
-        if self.kind == "custom_tool_call":
-            return CustomToolCall(id=self.id, name=self.name, status=status)
-        if self.kind == "code_interpreter_call":
-            return CodeInterpreterCall(id=self.id, status=status)
-        return Message(id=self.id, role="assistant", content=[], status=status)
-
-    def _fill(self, item: Item, *, server_wins: bool) -> Item:
-        """``item`` with what was streamed; a final item keeps every field the server filled."""
-        changes: dict[str, Any] = {}
-        if self.id is not None and getattr(item, "id", "") is None:
-            changes["id"] = self.id  # the stream named an item its announcement left anonymous
-        if isinstance(item, Message):
-            if self.parts and not (server_wins and item.content):
-                changes["content"] = _merged(item.content, self.parts)
-        elif isinstance(item, ReasoningItem):
-            if self.summary and not (server_wins and item.summary):
-                changes["summary"] = _merged(item.summary, self.summary)
-            if self.parts and not (server_wins and item.content):
-                texts = _merged(item.content, self.parts)
-                changes["content"] = [p for p in texts if isinstance(p, ReasoningText)]
-        elif isinstance(item, (FunctionCall, CustomToolCall, CodeInterpreterCall)):
-            field = _STREAMED_FIELD[item.type]
-            text = self.fields.get(field)
-            if text and not (server_wins and getattr(item, field)):
-                changes[field] = text.value()
-            if self.name and isinstance(item, (FunctionCall, CustomToolCall)) and not item.name:
-                changes["name"] = self.name
-        return attrs.evolve(item, **changes) if changes else item
-
-
-def _slot(parts: dict[int, _Part], index: int | None, kind: str) -> _Part:
-    # A missing index means "the part being streamed": the last one, else the first.
-    if index is None:
-        index = max(parts) if parts else 0
-    part = parts.get(index)
-    if part is None:
-        part = parts[index] = _Part(kind)
-    return part
-
-
-def _merged(server: object, parts: Mapping[int, _Part]) -> list[Any]:
-    """The server's list of parts, with each part the stream told about put in at its index."""
-    merged: dict[int, Any] = dict(enumerate(server)) if isinstance(server, list) else {}
-    merged.update((index, part.build()) for index, part in parts.items())
-    return [merged[i] for i in sorted(merged)]
 
 
 def _item_id(item: object) -> str | None:
@@ -266,14 +98,14 @@ class ResponseAccumulator:
         self.saw_content = False
         self._base: Response | None = None
         self._final: Response | None = None
-        self._items: list[_Item] = []
-        self._by_id: dict[str, _Item] = {}
-        self._by_index: dict[int, list[_Item]] = {}
+        self._items: list[ItemState] = []
+        self._by_id: dict[str, ItemState] = {}
+        self._by_index: dict[int, list[ItemState]] = {}
         self._snapshot: Response | None = None
         self._fresh = True  # no event since the snapshot was built, but for hot appends
         # The last delta's (class, key getter, key, chunk list, item): the next delta with the
         # same key appends to that list. Any event that finds or creates an item clears it.
-        self._hot: tuple[type, Callable[[Any], Any], Any, list[str], _Item] | None = None
+        self._hot: tuple[type, Callable[[Any], Any], Any, list[str], ItemState] | None = None
         self._hot_built = 0  # how many hot chunks the snapshot holds
 
     def add(self, event: StreamEvent) -> None:
@@ -281,7 +113,7 @@ class ResponseAccumulator:
         cls = event.__class__
         hot = self._hot
         if hot is not None and hot[0] is cls and hot[1](event) == hot[2]:
-            # What _track and _slot would find again: nothing was added since the last delta.
+            # What _track and part_at would find again: nothing was added since the last delta.
             # Nothing marked stale here: ``snapshot`` sees that the chunk list grew.
             delta = event.delta  # type: ignore[union-attr]
             if delta:
@@ -292,7 +124,7 @@ class ResponseAccumulator:
             handler(self, event)
             self._fresh = False
 
-    def _heat(self, event: Any, chunks: list[str], item: _Item) -> None:
+    def _heat(self, event: Any, chunks: list[str], item: ItemState) -> None:
         """Remember where a delta went, for the next one with the same key (see ``add``)."""
         key = _DELTA_KEY.get(event.__class__)
         # Logprobs are in the key of output text: a delta that carries some takes the long way.
@@ -334,7 +166,7 @@ class ResponseAccumulator:
 
     # -- finding items
 
-    def _find(self, item_id: str | None, output_index: int | None, kind: str) -> _Item | None:
+    def _find(self, item_id: str | None, output_index: int | None, kind: str) -> ItemState | None:
         if item_id is not None:
             found = self._by_id.get(item_id)
             if found is not None:
@@ -355,13 +187,13 @@ class ResponseAccumulator:
             return candidate
         return None
 
-    def _track(self, item_id: str | None, output_index: int | None, kind: str) -> _Item:
+    def _track(self, item_id: str | None, output_index: int | None, kind: str) -> ItemState:
         """The item an event talks about, created if nobody announced it; marked changed."""
         self.saw_content = True
         self._cool()
         found = self._find(item_id, output_index, kind)
         if found is None:
-            found = _Item(item_id, kind)
+            found = ItemState(item_id, kind)
             self._items.append(found)
             if item_id is not None:
                 self._by_id[item_id] = found
@@ -405,7 +237,7 @@ class ResponseAccumulator:
         state = self._track(event.item_id, event.output_index, _OWNER.get(kind, "message"))
         if part is None:
             return
-        slot = _slot(state.parts, event.content_index, kind)
+        slot = part_at(state.parts, event.content_index, kind)
         if isinstance(event, ContentPartDoneEvent):
             slot.done = part
         else:
@@ -414,7 +246,7 @@ class ResponseAccumulator:
     def _on_text(self, event: Any) -> None:
         kind = _TEXT_KIND[type(event)]
         state = self._track(event.item_id, event.output_index, _OWNER[kind])
-        slot = _slot(state.parts, event.content_index, kind)
+        slot = part_at(state.parts, event.content_index, kind)
         if isinstance(event, RefusalDoneEvent):
             slot.text.finish(event.refusal)
         elif isinstance(event, (OutputTextDoneEvent, ReasoningTextDoneEvent)):
@@ -430,7 +262,7 @@ class ResponseAccumulator:
 
     def _on_annotation(self, event: OutputTextAnnotationAddedEvent) -> None:
         state = self._track(event.item_id, event.output_index, "message")
-        slot = _slot(state.parts, event.content_index, "output_text")
+        slot = part_at(state.parts, event.content_index, "output_text")
         if event.annotation is not None:
             index = event.annotation_index
             if index is None:
@@ -442,7 +274,7 @@ class ResponseAccumulator:
         state = self._track(event.item_id, event.output_index, _OWNER[field])
         text = state.fields.get(field)
         if text is None:
-            text = state.fields[field] = _Text()
+            text = state.fields[field] = TextState()
         if full is None:
             if event.delta:
                 text.chunks.append(event.delta)
@@ -454,7 +286,7 @@ class ResponseAccumulator:
 
     def _on_summary(self, event: Any) -> None:
         state = self._track(event.item_id, event.output_index, "reasoning")
-        slot = _slot(state.summary, event.summary_index, "summary_text")
+        slot = part_at(state.summary, event.summary_index, "summary_text")
         if isinstance(event, ReasoningSummaryTextDeltaEvent):
             if event.delta:
                 slot.text.chunks.append(event.delta)
