@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import warnings
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -31,13 +31,6 @@ from openresponses.tools import run_tools_stream
 pytestmark = pytest.mark.anyio
 
 KEY = "sk-or-v1-SECRET-do-not-leak-0123456789"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    """A local Open Responses server for one test."""
-    async with LocalServer() as local:
-        yield local
 
 
 @pytest.fixture(autouse=True)

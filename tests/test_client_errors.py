@@ -42,13 +42,6 @@ FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[LocalServer]:
-    """A local Open Responses server for one test."""
-    async with LocalServer() as local:
-        yield local
-
-
-@pytest.fixture
 async def client(server: LocalServer) -> AsyncIterator[AsyncClient]:
     """A client of that server with quick retries."""
     async with AsyncClient(base_url=server.base_url, retry_policy=FAST) as c:

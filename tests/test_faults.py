@@ -314,16 +314,16 @@ async def test_close_mid_body_create(server: LocalServer) -> None:
 
 async def test_keepalive_only_stall_times_out_stream(server: LocalServer) -> None:
     """Keep-alive comments only, after content: APITimeoutError at stream_idle, no retry."""
-    server.add(Turn(Text(WORDS), stall_after=6, keepalive=0.05))
+    server.add(Turn(Text(WORDS), stall_after=6, keepalive=0.025))
     seen: list[StreamEvent] = []
-    client = make_client(server.base_url, timeout=Timeout(stream_idle=0.3))
+    client = make_client(server.base_url, timeout=Timeout(stream_idle=0.15))
     async with client:
         started = time.monotonic()
         with pytest.raises(APITimeoutError, match="stream_idle"):
             await read_events(client, seen)
         raised = time.monotonic()
         assert acquired(client) == 0
-    assert 0.3 <= raised - started < 0.8  # the first events arrive at once, then the stall
+    assert 0.15 <= raised - started < 0.65  # the first events arrive at once, then the stall
     assert deltas_of(seen) == "alpha beta"
     await server.wait_disconnects(1, timeout=1.0)
     assert server.request_count == 1
@@ -337,11 +337,11 @@ async def test_keepalive_only_stall_times_out_create() -> None:
         for _ in range(200):
             writer.write(b" ")
             await writer.drain()
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.025)
         return True
 
     async with RawServer(trickle) as raw:
-        client = make_client(raw.base_url, timeout=Timeout(total=0.3), max_retries=1)
+        client = make_client(raw.base_url, timeout=Timeout(total=0.15), max_retries=1)
         async with client:
             started = time.monotonic()
             with pytest.raises(APITimeoutError, match=r"timeout\.total"):
@@ -350,14 +350,14 @@ async def test_keepalive_only_stall_times_out_create() -> None:
             assert acquired(client) == 0
         await raw.wait_hangups(2)
     assert raw.requests == 2
-    assert 0.6 <= elapsed < 1.5
+    assert 0.3 <= elapsed < 1.2
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_total_silence_before_headers(server: LocalServer, mode: Mode) -> None:
     """No byte at all: APITimeoutError after 1 + max_retries attempts, each bounded and hung up."""
     server.add(HTTPReply(200, body={}, delay=30), times=2)
-    timeout = Timeout(total=0.3, stream_idle=0.3)
+    timeout = Timeout(total=0.15, stream_idle=0.15)
     async with make_client(server.base_url, timeout=timeout, max_retries=1) as client:
         started = time.monotonic()
         with pytest.raises(APITimeoutError):
@@ -366,13 +366,13 @@ async def test_total_silence_before_headers(server: LocalServer, mode: Mode) -> 
         assert acquired(client) == 0
     await server.wait_disconnects(2, timeout=2.0)
     assert server.request_count == 2
-    assert 0.6 <= elapsed < 1.5
+    assert 0.3 <= elapsed < 1.2
 
 
 async def test_total_silence_after_headers_stream(server: LocalServer) -> None:
     """Headers, then nothing: the idle watchdog fires; no content yet, so it is retried once."""
     server.add(Turn("late", stall_after=0), times=2)
-    timeout = Timeout(stream_idle=0.3)
+    timeout = Timeout(stream_idle=0.15)
     async with make_client(server.base_url, timeout=timeout, max_retries=1) as client:
         started = time.monotonic()
         with pytest.raises(APITimeoutError, match="stream_idle"):
@@ -381,45 +381,45 @@ async def test_total_silence_after_headers_stream(server: LocalServer) -> None:
         assert acquired(client) == 0
     await server.wait_disconnects(2, timeout=2.0)
     assert server.request_count == 2
-    assert 0.6 <= elapsed < 1.5
+    assert 0.3 <= elapsed < 1.2
 
 
 async def test_slow_drip_succeeds_stream(server: LocalServer) -> None:
-    """Events every 0.05 s for over a second with stream_idle=0.3: the stream completes."""
+    """Events every 0.03 s for over three times stream_idle=0.2: the stream completes."""
     text = " ".join(f"w{i}" for i in range(16))
-    server.add(Turn(Text(text), event_delay=0.05))
-    async with make_client(server.base_url, timeout=Timeout(stream_idle=0.3)) as client:
+    server.add(Turn(Text(text), event_delay=0.03))
+    async with make_client(server.base_url, timeout=Timeout(stream_idle=0.2)) as client:
         started = time.monotonic()
         final = await call(client, "stream")
         elapsed = time.monotonic() - started
         assert acquired(client) == 0
     assert final.output_text == text
-    assert elapsed >= 1.0
+    assert elapsed >= 0.6
     assert server.request_count == 1
 
 
 async def test_slow_drip_succeeds_create() -> None:
-    """A plain body dripped over a second, within timeout.total: the call succeeds, no retry."""
+    """A body dripped for longer than stream_idle, within timeout.total: it succeeds, no retry."""
     body = orjson.dumps(response_body("dripped"))
     step = len(body) // 20 + 1
 
     async def drip(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         writer.write(_head(Content_Length=str(len(body))))
         for start in range(0, len(body), step):
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.025)
             writer.write(body[start : start + step])
             await writer.drain()
         return True
 
     async with RawServer(drip) as raw:
-        client = make_client(raw.base_url, timeout=Timeout(total=3, stream_idle=0.3))
+        client = make_client(raw.base_url, timeout=Timeout(total=3, stream_idle=0.2))
         async with client:
             started = time.monotonic()
             final = await call(client, "create")
             elapsed = time.monotonic() - started
             assert acquired(client) == 0
     assert final.output_text == "dripped"
-    assert elapsed >= 0.9
+    assert elapsed >= 0.45
     assert raw.requests == 1
 
 
@@ -655,30 +655,30 @@ async def test_no_terminal_event_and_no_content_is_retried(server: LocalServer) 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_429_retry_after_is_respected(server: LocalServer, mode: Mode) -> None:
-    """429 with Retry-After: 0.4 waits at least 0.4 s (not the 0.01 s backoff), then succeeds."""
-    server.add(HTTPReply(429, headers={"Retry-After": "0.4"}))
+    """429 with Retry-After: 0.2 waits at least 0.2 s (not the 0.01 s backoff), then succeeds."""
+    server.add(HTTPReply(429, headers={"Retry-After": "0.2"}))
     async with make_client(server.base_url) as client:
         final = await call(client, mode)
         assert acquired(client) == 0
     assert final.output_text == "You said: Hi"
     first, second = server.requests
-    assert 0.4 <= second.received_at - first.received_at < 0.8
+    assert 0.2 <= second.received_at - first.received_at < 0.6
     assert server.request_count == 2
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_429_retries_exhausted(server: LocalServer, mode: Mode) -> None:
     """Three 429s with Retry-After: RateLimitError after 3 attempts, each wait honoured."""
-    server.add(HTTPReply(429, headers={"Retry-After": "0.2"}), times=3)
+    server.add(HTTPReply(429, headers={"Retry-After": "0.1"}), times=3)
     async with make_client(server.base_url) as client:
         started = time.monotonic()
         with pytest.raises(RateLimitError) as caught:
             await call(client, mode)
         elapsed = time.monotonic() - started
         assert acquired(client) == 0
-    assert caught.value.headers["Retry-After"] == "0.2"
+    assert caught.value.headers["Retry-After"] == "0.1"
     assert server.request_count == 3
-    assert 0.4 <= elapsed < 1.0
+    assert 0.2 <= elapsed < 0.8
 
 
 FIVE_XX: list[tuple[int, type[APIStatusError]]] = [

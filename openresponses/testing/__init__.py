@@ -39,25 +39,9 @@ pytest, the ``openresponses_server`` fixture gives a started :class:`LocalServer
 
 from __future__ import annotations
 
-from ._script import (
-    Disconnect,
-    HTTPReply,
-    InBandError,
-    OutputItem,
-    RawItem,
-    Reasoning,
-    RecordedRequest,
-    RefusalMessage,
-    Reply,
-    ReplyFunction,
-    ReplyLike,
-    ResponseJSON,
-    Text,
-    ToolCall,
-    Transcript,
-    Turn,
-    echo_reply,
-)
+from ._items import RawItem, Reasoning, RefusalMessage, Text, ToolCall
+from ._replies import Disconnect, HTTPReply, InBandError, ResponseJSON, Transcript, Turn, echo_reply
+from ._script import OutputItem, RecordedRequest, Reply, ReplyFunction, ReplyLike
 from ._server import LocalServer
 
 __all__ = [

@@ -8,13 +8,20 @@ measure the server. This protocol does the least HTTP/1.1 that clients need (kee
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 import orjson
 
-__all__ = ["FastProtocol"]
+from ._items import Text
+from ._replies import Turn
+from ._script import RecordedRequest, _Context
+from ._wire import DONE_FRAME
+
+__all__ = ["FastProtocol", "precompute"]
 
 _MAX_HEAD = 64 * 1024
+_WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit")
 Answer = Callable[[bool, int | None], bytes]
 
 
@@ -132,3 +139,19 @@ def _content_length(head: bytes) -> int | None:
         return None
     length = _header_int(head, b"content-length")
     return 0 if length is None else length
+
+
+def precompute(model: str, stream: bool, deltas: int) -> bytes:
+    """The whole answer of ``deltas`` words, as an event stream or as a JSON body."""
+    text = " ".join(_WORDS[i % len(_WORDS)] for i in range(deltas))
+    recorded = RecordedRequest(
+        method="POST",
+        path="/v1/responses",
+        json={"model": model, "input": "fast", "stream": stream},
+    )
+    ctx = _Context(
+        request=recorded, response_id="resp_local_fast", created_at=int(time.time()), model=model
+    )
+    # One word per delta: the words are joined by single spaces, so there are exactly `deltas`.
+    plan = Turn(Text(text))._plan(ctx)
+    return b"".join((*plan.frames, DONE_FRAME)) if stream else plan.body

@@ -15,33 +15,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ._fast import FastProtocol
-from ._script import (
-    OutputItem,
-    RecordedRequest,
-    Reply,
-    ReplyLike,
-    Text,
-    Turn,
-    _Context,
-    _Plan,
-    as_reply,
-    echo_reply,
-)
-from ._wire import DONE_FRAME, comment_frame
+from ._fast import FastProtocol, precompute
+from ._replies import as_reply, echo_reply
+from ._script import OutputItem, RecordedRequest, Reply, ReplyLike, _Context, _Plan
+from ._sending import Dropped, send_body, send_stream
 
 __all__ = ["LocalServer"]
 
 DEFAULT_MODEL = "openresponses/local"
-_FAST_WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit")
-
-
-class _Dropped(Exception):
-    """The reply closes the connection on purpose (not the client going away)."""
-
-    def __init__(self, response: web.StreamResponse | None = None) -> None:
-        super().__init__()
-        self.response = response
 
 
 class LocalServer:
@@ -425,11 +406,11 @@ class LocalServer:
             if plan.delay:
                 await asyncio.sleep(plan.delay)
             if plan.kind == "disconnect":
-                raise _Dropped
+                raise Dropped
             if plan.kind == "http":
-                return await self._send_body(request, plan, headers)
-            return await self._send_stream(request, plan, headers)
-        except _Dropped as dropped:
+                return await send_body(request, plan, headers)
+            return await send_stream(request, plan, headers)
+        except Dropped as dropped:
             if request.transport is not None:
                 request.transport.close()
             # The handler must return a response; aiohttp writes nothing more on a closed transport.
@@ -447,74 +428,6 @@ class LocalServer:
                 self.in_flight -= 1
             if task is not None:
                 self._handlers.discard(task)
-
-    async def _send_body(
-        self, request: web.Request, plan: _Plan, headers: Mapping[str, str]
-    ) -> web.StreamResponse:
-        if plan.drop_after is None:
-            return web.Response(status=plan.status, body=plan.body, headers=headers)
-        response = web.StreamResponse(status=plan.status, headers=headers)
-        response.content_length = len(plan.body)
-        await response.prepare(request)
-        await response.write(plan.body[: len(plan.body) // 2])
-        raise _Dropped(response)
-
-    async def _send_stream(
-        self, request: web.Request, plan: _Plan, headers: Mapping[str, str]
-    ) -> web.StreamResponse:
-        response = web.StreamResponse(
-            status=plan.status, headers={"Cache-Control": "no-cache", **headers}
-        )
-        await response.prepare(request)
-        simple = not (
-            plan.first_event_delay
-            or plan.event_delay
-            or plan.stall_after is not None
-            or plan.drop_after is not None
-        )
-        if simple:
-            # Nothing to time: one write, so the server costs as little as possible.
-            await response.write(b"".join((*plan.frames, DONE_FRAME if plan.done else b"")))
-            await response.write_eof()
-            return response
-        keepalive = comment_frame(plan.keepalive_comment)
-        await self._wait(response, plan, plan.first_event_delay, keepalive)
-        for index, frame in enumerate(plan.frames):
-            if index == plan.drop_after:
-                raise _Dropped(response)
-            if index == plan.stall_after:
-                await self._wait(response, plan, plan.stall_for, keepalive)
-            if index and plan.event_delay:
-                await self._wait(response, plan, plan.event_delay, keepalive)
-            await response.write(frame)
-        if plan.drop_after is not None and plan.drop_after >= len(plan.frames):
-            raise _Dropped(response)
-        if plan.stall_after is not None and plan.stall_after >= len(plan.frames):
-            await self._wait(response, plan, plan.stall_for, keepalive)
-        if plan.done:
-            await response.write(DONE_FRAME)
-        await response.write_eof()
-        return response
-
-    async def _wait(
-        self, response: web.StreamResponse, plan: _Plan, seconds: float | None, keepalive: bytes
-    ) -> None:
-        """Sleep (``None``: until cancelled), sending keep-alive comments at the plan's interval."""
-        if seconds is not None and seconds <= 0:
-            return
-        if plan.keepalive is None:
-            await asyncio.sleep(seconds if seconds is not None else 1e9)
-            return
-        deadline = None if seconds is None else asyncio.get_running_loop().time() + seconds
-        while True:
-            now = asyncio.get_running_loop().time()
-            step = plan.keepalive if deadline is None else min(plan.keepalive, deadline - now)
-            if step <= 0:
-                return
-            await asyncio.sleep(step)
-            if deadline is not None and asyncio.get_running_loop().time() >= deadline:
-                return
-            await response.write(keepalive)
 
     # ------------------------------------------------------------ fast path
 
@@ -542,25 +455,8 @@ class LocalServer:
         if payload is None:
             if len(self._fast_cache) > 64:
                 self._fast_cache.clear()
-            payload = self._fast_cache[key] = self._precompute(*key)
+            payload = self._fast_cache[key] = precompute(self.model, *key)
         return payload
-
-    def _precompute(self, stream: bool, deltas: int) -> bytes:
-        text = " ".join(_FAST_WORDS[i % len(_FAST_WORDS)] for i in range(deltas))
-        recorded = RecordedRequest(
-            method="POST",
-            path="/v1/responses",
-            json={"model": self.model, "input": "fast", "stream": stream},
-        )
-        ctx = _Context(
-            request=recorded,
-            response_id="resp_local_fast",
-            created_at=int(time.time()),
-            model=self.model,
-        )
-        # One word per delta: the words are joined by single spaces, so there are exactly `deltas`.
-        plan = Turn(Text(text))._plan(ctx)
-        return b"".join((*plan.frames, DONE_FRAME)) if stream else plan.body
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
