@@ -220,10 +220,10 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert first is not None
     assert first.group(1).splitlines() == [
         'python3 -m pip install . && openresponses "Write a haiku about rivers"',
-        "python3 -m pip install -U nox && python3 -m nox",
+        "python3 -m pip install -U 'nox[uv]' && python3 -m nox",
     ]
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python3 -m pip install -q -U nox && python3 -m nox" in ci
+    assert "python3 -m pip install -q -U 'nox[uv]' && python3 -m nox" in ci
 
 
 def test_the_configuration_table_names_every_variable() -> None:
