@@ -13,33 +13,11 @@ import orjson
 import pytest
 from aiohttp import web
 
-from openresponses import APIConnectionError, AsyncClient, RetryPolicy, StreamError, Timeout
+from _support import ANSWER, make_client
+from openresponses import APIConnectionError, StreamError, Timeout
 from openresponses.testing import HTTPReply, LocalServer, Text, Turn
 
 pytestmark = pytest.mark.anyio
-
-FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
-ANSWER = {
-    "id": "resp_1",
-    "object": "response",
-    "status": "completed",
-    "model": "m",
-    "output": [
-        {
-            "type": "message",
-            "id": "msg_1",
-            "role": "assistant",
-            "status": "completed",
-            "content": [{"type": "output_text", "text": "plain answer", "annotations": []}],
-        }
-    ],
-}
-
-
-def make_client(base_url: str, **options: Any) -> AsyncClient:
-    """A client with quick retries (2 by default) unless the test says otherwise."""
-    options.setdefault("retry_policy", FAST)
-    return AsyncClient(base_url=base_url, **options)
 
 
 @contextlib.asynccontextmanager

@@ -18,6 +18,7 @@ import aiohttp
 import orjson
 import pytest
 
+from _support import make_client
 from openresponses import (
     APIConnectionError,
     APIStatusError,
@@ -33,7 +34,6 @@ from openresponses import (
     RateLimitError,
     Response,
     ResponseValidationError,
-    RetryPolicy,
     ServiceUnavailableError,
     StreamError,
     StreamEvent,
@@ -53,17 +53,10 @@ pytestmark = pytest.mark.anyio
 
 Mode = Literal["create", "stream"]
 MODES: list[Mode] = ["create", "stream"]
-FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
 WORDS = "alpha beta gamma delta epsilon zeta eta theta"
 
 
 # -- helpers
-
-
-def make_client(base_url: str, **options: Any) -> AsyncClient:
-    """A client with quick retries (2 by default) unless the test says otherwise."""
-    options.setdefault("retry_policy", FAST)
-    return AsyncClient(base_url=base_url, **options)
 
 
 async def call(client: AsyncClient, mode: Mode, **params: Any) -> Response:

@@ -3,46 +3,20 @@ under a JSON label: what the stream yields, raises and retries, over real HTTP."
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from _support import ANSWER, make_client
 from openresponses import (
-    AsyncClient,
     OutputTextDeltaEvent,
     Response,
     ResponseCompletedEvent,
     ResponseValidationError,
-    RetryPolicy,
     StreamError,
     from_dict,
 )
 from openresponses.testing import HTTPReply, LocalServer, Transcript
 
 pytestmark = pytest.mark.anyio
-
-FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
-ANSWER = {
-    "id": "resp_1",
-    "object": "response",
-    "status": "completed",
-    "model": "m",
-    "output": [
-        {
-            "type": "message",
-            "id": "msg_1",
-            "role": "assistant",
-            "status": "completed",
-            "content": [{"type": "output_text", "text": "plain answer", "annotations": []}],
-        }
-    ],
-}
-
-
-def make_client(base_url: str, **options: Any) -> AsyncClient:
-    """A client with quick retries (2 by default) unless the test says otherwise."""
-    options.setdefault("retry_policy", FAST)
-    return AsyncClient(base_url=base_url, **options)
 
 
 async def test_stream_answered_with_a_json_response_delivers_it(server: LocalServer) -> None:

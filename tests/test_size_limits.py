@@ -9,26 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
+from _support import ANSWER
 from openresponses import AsyncClient, InvalidRequestError, ResponseValidationError, Timeout
 from openresponses.testing import HTTPReply, LocalServer, Text, Transcript, Turn
 
 pytestmark = pytest.mark.anyio
-
-ANSWER = {
-    "id": "r1",
-    "object": "response",
-    "status": "completed",
-    "model": "m",
-    "output": [
-        {
-            "type": "message",
-            "id": "msg_1",
-            "role": "assistant",
-            "status": "completed",
-            "content": [{"type": "output_text", "text": "plain answer", "annotations": []}],
-        }
-    ],
-}
 
 
 def _frame(event: dict[str, Any]) -> bytes:
