@@ -270,11 +270,21 @@ def test_stdin_through_a_pipe() -> None:
     assert result.stdout == "You said: from a pipe\n"
 
 
+# `python -m openresponses ARGS` with Ctrl-C handled as at a terminal: a suite started in the
+# background of a non-interactive shell passes SIGINT down ignored, and Python keeps it so.
+_WITH_SIGINT = (
+    "import runpy, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "sys.argv[0] = 'openresponses'\n"
+    "runpy.run_module('openresponses', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def test_ctrl_c_stops_a_stream_cleanly(server: LocalServer) -> None:
     """SIGINT mid-stream: exit 130, 'interrupted' on stderr, no traceback, connection dropped."""
     server.add(Turn(Text("first words then a stall"), stall_after=6))
     process = subprocess.Popen(
-        [sys.executable, "-m", "openresponses", "--base-url", server.base_url, "Hi"],
+        [sys.executable, "-c", _WITH_SIGINT, "--base-url", server.base_url, "Hi"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=clean_env(),

@@ -437,6 +437,8 @@ def test_ctrl_c_in_a_stream_closes_it_cleanly(server: LocalServer) -> None:
         """
         import os, signal, threading
         from openresponses import Client
+        # As at a terminal, even when the suite runs as a background job (SIGINT ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         with Client() as client:
             with client.responses.stream(model="m", input="Hi") as stream:
                 threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
