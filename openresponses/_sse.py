@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 import sys
 
-from ._errors import InvalidRequestError, ResponseValidationError
+from ._errors import ResponseValidationError
+from ._numbers import check_int
 
 __all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecoder"]
 
@@ -45,12 +46,8 @@ class SSEDecoder:
     __slots__ = ("_buf", "_data", "_limit", "_size", "_skip_lf", "_started", "max_event_bytes")
 
     def __init__(self, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES) -> None:
-        if max_event_bytes is not None and (
-            isinstance(max_event_bytes, bool) or max_event_bytes <= 0
-        ):
-            raise InvalidRequestError(
-                "max_event_bytes", f"must be a positive int or None, got {max_event_bytes!r}"
-            )
+        if max_event_bytes is not None:
+            check_int("max_event_bytes", max_event_bytes, minimum=1)
         self.max_event_bytes = max_event_bytes
         self._limit = sys.maxsize if max_event_bytes is None else max_event_bytes
         self._buf = bytearray()  # the unfinished line; never holds a CR or LF

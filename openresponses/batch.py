@@ -31,7 +31,7 @@ import attrs
 from ._engine import EngineLike, engine_of
 from ._errors import RateLimitError
 from ._numbers import check_int, check_number
-from ._retry import Retrier
+from ._retry import Retrier, retry_after_seconds
 from .types import Response
 
 # What the package root re-exports (one row of its lazy table); the module's own API
@@ -288,9 +288,8 @@ class _Gate:
 
 
 def _asks_to_wait(headers: Mapping[str, str] | None) -> bool:
-    return bool(headers) and any(
-        key.lower() in ("retry-after", "retry-after-ms") for key in headers or ()
-    )
+    """Whether the server asked for a wait the retry policy reads (then every worker waits)."""
+    return headers is not None and retry_after_seconds(headers) is not None
 
 
 class _Progress:

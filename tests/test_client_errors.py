@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from _support import FAST
 from openresponses import (
     APIConnectionError,
     APIStatusError,
@@ -37,8 +38,6 @@ from openresponses import (
 from openresponses.testing import Disconnect, HTTPReply, LocalServer, Turn
 
 pytestmark = pytest.mark.anyio
-
-FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from _support import FAST
 from openresponses import (
     APITimeoutError,
     AsyncClient,
@@ -19,7 +20,6 @@ from openresponses import (
     RateLimitError,
     Response,
     ResponseCompletedEvent,
-    RetryPolicy,
     StreamError,
     StreamEvent,
     Timeout,
@@ -36,8 +36,6 @@ from openresponses.testing import (
 )
 
 pytestmark = pytest.mark.anyio
-
-FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from _support import FAST
 from openresponses import (
     APIConnectionError,
     APIStatusError,
@@ -36,7 +37,6 @@ from openresponses import (
     AuthenticationError,
     Client,
     InvalidRequestError,
-    RetryPolicy,
     StreamError,
     Timeout,
 )
@@ -45,7 +45,6 @@ from openresponses.testing import HTTPReply, InBandError, LocalServer, Text, Tur
 pytestmark = pytest.mark.anyio
 
 KEY = "sk-or-v1-SECRETSECRET"
-FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
 
 
 # -- helpers

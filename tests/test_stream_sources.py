@@ -8,19 +8,18 @@ from typing import Any
 import orjson
 import pytest
 
+from _support import FAST
 from openresponses import (
     AsyncClient,
     OutputTextDeltaEvent,
     ResponseIncompleteEvent,
     ResponseValidationError,
-    RetryPolicy,
     Timeout,
 )
 from openresponses.testing import HTTPReply, LocalServer, Transcript
 
 pytestmark = pytest.mark.anyio
 
-FAST = RetryPolicy(initial_delay=0.01, max_delay=0.02, jitter=0)
 MESSAGE = {
     "type": "message",
     "id": "msg_1",
