@@ -68,6 +68,7 @@ from .types import (
     CodeInterpreterCodeDeltaEvent,
     CodeInterpreterCodeDoneEvent,
     CodeInterpreterTool,
+    CompactedResponse,
     Compaction,
     ComputerCall,
     ComputerCallOutput,
@@ -194,6 +195,7 @@ from .types import (
 if TYPE_CHECKING:
     # What the lazy table below loads on first use; each module's ``__all__`` is exactly its row
     # of the table (tests/test_public_api.py checks it), so the names are written once, there.
+    from ._connection import *
     from ._sync import *
     from .batch import *
     from .conversation import *
@@ -203,12 +205,14 @@ if TYPE_CHECKING:
 # Loaded on first use by __getattr__: the blocking facade (anyio) and the helpers cost more to
 # import than the whole async client, and most programs use few of them.
 _LAZY: dict[str, tuple[str, ...]] = {
+    "._connection": ("AsyncResponsesConnection",),
     "._sync": (
         "BatchIterator",
         "Client",
         "Conversation",
         "ResponseStream",
         "Responses",
+        "ResponsesConnection",
         "ToolRunStream",
     ),
     ".batch": ("AsyncBatchIterator", "BatchRequests", "BatchResult", "ProgressCallback"),
@@ -282,6 +286,7 @@ __all__ = [
     "CodeInterpreterCodeDeltaEvent",
     "CodeInterpreterCodeDoneEvent",
     "CodeInterpreterTool",
+    "CompactedResponse",
     "Compaction",
     "ComputerCall",
     "ComputerCallOutput",

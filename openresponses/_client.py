@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import attrs
 from typing_extensions import Self, Unpack
 
-from ._engine import RequestEngine, ResponseCreateArgs
+from ._engine import CompactArgs, Engine, RequestEngine, ResponseCreateArgs
 from ._errors import InvalidRequestError
 from ._numbers import check_int
 from ._options import Timeout, TimeoutTypes, to_timeout
@@ -31,11 +31,13 @@ from ._sse import DEFAULT_MAX_EVENT_BYTES
 from ._streaming import AsyncResponseStream
 from ._transport import DEFAULT_CONNECTOR_LIMIT, DEFAULT_MAX_RESPONSE_BYTES, Transport
 from ._version import __version__
-from .types import Response
+from .types import CompactedResponse, Response
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from ._connection import AsyncResponsesConnection
+    from ._connection import AsyncResponsesConnection as Connection
     from .batch import AsyncBatchIterator, BatchRequests, BatchResult, ProgressCallback
     from .conversation import AsyncConversation, Trim
     from .parsing import ParsedResponse
@@ -89,22 +91,57 @@ class AsyncResponses:
 
     stream.__doc__ = RequestEngine.stream.__doc__
 
+    async def compact(self, **params: Unpack[CompactArgs]) -> CompactedResponse:
+        return await self._engine.compact(**params)
+
+    compact.__doc__ = RequestEngine.compact.__doc__
+
     # -- helpers built on the engine (their modules load on first use)
+
+    def connect(
+        self,
+        *,
+        heartbeat: float | None = 30.0,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncResponsesConnection:
+        """A WebSocket to ``{base_url}/responses`` (Open Responses WebSocket mode), opened by
+        ``async with``: turns without a new HTTP request each. See ``AsyncResponsesConnection``.
+
+        ``heartbeat``: seconds between pings that keep an idle socket alive (``None``: none);
+        ``extra_headers`` and ``extra_query`` go with the handshake. OpenRouter has no WebSocket
+        endpoint: use HTTP there.
+        """
+        from ._connection import AsyncResponsesConnection
+
+        return AsyncResponsesConnection(
+            self._engine, heartbeat=heartbeat, extra_headers=extra_headers, extra_query=extra_query
+        )
 
     async def run(self, /, **params: Any) -> ToolRunResult:
         """Run the tool-calling loop: ``tools=[...]``, ``max_steps``, ``max_concurrency``,
         ``tool_timeout``, ``raise_on_tool_error``, ``raise_on_max_steps``, and every ``create``
-        keyword. See ``openresponses.tools.run_tools``.
+        keyword. See ``openresponses.tools.run_tools``. ``connection=`` (from :meth:`connect`)
+        sends every turn over that WebSocket.
         """
         from .tools import run_tools
 
-        return await run_tools(self._engine, **params)
+        engine = self._engine_for(params.pop("connection", None))
+        return await run_tools(engine, **params)
 
     def run_stream(self, /, **params: Any) -> AsyncToolRunStream:
-        """The tool-calling loop, streaming each turn: ``openresponses.tools.run_tools_stream``."""
+        """The tool-calling loop, streaming each turn: ``openresponses.tools.run_tools_stream``
+        (``connection=`` as for :meth:`run`)."""
         from .tools import run_tools_stream
 
-        return run_tools_stream(self._engine, **params)
+        return run_tools_stream(self._engine_for(params.pop("connection", None)), **params)
+
+    def _engine_for(self, connection: object) -> Engine:
+        if connection is None:
+            return self._engine
+        from ._connection import engine_for
+
+        return engine_for(self._engine, connection)
 
     @overload
     async def parse(
@@ -304,14 +341,19 @@ class AsyncClient:
         *,
         history: Iterable[Item | Mapping[str, Any]] = (),
         trim: Trim | None = None,
+        connection: Connection | None = None,
         **defaults: Unpack[ResponseCreateArgs],
     ) -> AsyncConversation:
         """A conversation that resends its whole history each turn (``model``, ``instructions``
         and any other ``create`` keyword become its defaults): see ``openresponses.conversation``.
+        With ``connection`` (from ``client.responses.connect()``) its turns go over that socket.
         """
+        # `Connection` is AsyncResponsesConnection here and ResponsesConnection in the blocking
+        # twin: one spelling, so the two signatures read alike.
         from .conversation import AsyncConversation
 
-        return AsyncConversation(self, history=history, trim=trim, **defaults)
+        engine = self if connection is None else self.responses._engine_for(connection)
+        return AsyncConversation(engine, history=history, trim=trim, **defaults)
 
     # -- lifecycle
 

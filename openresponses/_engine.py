@@ -1,11 +1,12 @@
 """The request engine: a call prepared, sent and retried, and a stream opened over its source.
 
 ``RequestEngine`` owns what every call shares (the transport, the endpoint, the client-wide
-timeout and retry policy) and does the work of ``client.responses.create`` and ``.stream``:
-those names are its bound methods, so a request passes through no frame of the face.
+timeout and retry policy) and does the work of ``client.responses.create``, ``.stream`` and
+``.compact``: ``create`` and ``stream`` are its bound methods, so a request passes through no
+frame of the face.
 
 The helpers (tools, structured output, conversations, batches) depend on ``Engine``, the small
-protocol below, not on the client: whatever can create and stream a response can run them.
+protocol below, not on the client: whatever can create, stream and compact can run them.
 """
 
 from __future__ import annotations
@@ -22,19 +23,28 @@ from ._errors import APIConnectionError, APIStatusError
 from ._httpinfo import HTTPInfo, attach_http_info
 from ._options import Timeout, TimeoutTypes, to_timeout
 from ._redact import redact_headers
-from ._request import build_request_body
+from ._request import build_compact_body, build_request_body
 from ._retry import Retrier, RetryPolicy
-from ._serde import dumps, loads, parse_response
+from ._serde import dumps, loads, parse_compacted, parse_response
 from ._sources import EventSource, body_error, is_error_body, open_http_source
 from ._streaming import AsyncResponseStream
 from ._transport import Transport
-from .types import Response, ResponseCreateParams
+from .types import CompactedResponse, CompactParams, Response, ResponseCreateParams
 
-__all__ = ["Engine", "EngineLike", "HasEngine", "RequestEngine", "ResponseCreateArgs", "engine_of"]
+__all__ = [
+    "CompactArgs",
+    "Engine",
+    "EngineLike",
+    "HasEngine",
+    "RequestEngine",
+    "ResponseCreateArgs",
+    "engine_of",
+]
 
 logger = logging.getLogger("openresponses")
 
 _ENDPOINT: Final = "POST /responses"
+_COMPACT_ENDPOINT: Final = "POST /responses/compact"
 _STREAM_HEADERS: Final[Mapping[str, str]] = {"Accept": "text/event-stream"}
 
 
@@ -48,8 +58,19 @@ class ResponseCreateArgs(ResponseCreateParams, total=False):
     extra_query: Mapping[str, str]
 
 
+class CompactArgs(CompactParams, total=False):
+    """The compaction body fields, plus the options of one call (those of ``create``)."""
+
+    timeout: TimeoutTypes
+    max_retries: int
+    extra_headers: Mapping[str, str]
+    extra_body: Mapping[str, Any]
+    extra_query: Mapping[str, str]
+
+
 class Engine(Protocol):
-    """What the helpers use: create a response, stream one, and the retry policy in force."""
+    """What the helpers use: create a response, stream one, compact a history, and the retry
+    policy in force (``RequestEngine`` documents each)."""
 
     @property
     def retry_policy(self) -> RetryPolicy: ...
@@ -57,6 +78,8 @@ class Engine(Protocol):
     async def create(self, **params: Unpack[ResponseCreateArgs]) -> Response: ...
 
     def stream(self, **params: Unpack[ResponseCreateArgs]) -> AsyncResponseStream: ...
+
+    async def compact(self, **params: Unpack[CompactArgs]) -> CompactedResponse: ...
 
 
 class HasEngine(Protocol):
@@ -76,18 +99,20 @@ def engine_of(client: EngineLike) -> Engine:
 
 
 class _Call:
-    """One prepared request: its body and what the call's options resolved to."""
+    """One prepared request: where it goes, its body and what the call's options resolved to."""
 
-    __slots__ = ("body", "headers", "policy", "query", "timeout")
+    __slots__ = ("body", "headers", "policy", "query", "timeout", "url")
 
     def __init__(
         self,
+        url: str,
         body: bytes,
         headers: Mapping[str, str] | None,
         query: Mapping[str, str] | None,
         timeout: Timeout,
         policy: RetryPolicy,
     ) -> None:
+        self.url = url
         self.body = body
         self.headers = headers
         self.query = query
@@ -96,9 +121,11 @@ class _Call:
 
 
 class RequestEngine:
-    """Sends ``POST {base_url}/responses`` through ``transport``: the ``Engine`` of a client."""
+    """Sends ``POST {base_url}/responses`` (and ``/responses/compact``) through ``transport``: the
+    ``Engine`` of a client."""
 
     __slots__ = (
+        "_compact_url",
         "_max_event_bytes",
         "_policy",
         "_policy_variants",
@@ -118,6 +145,7 @@ class RequestEngine:
     ) -> None:
         self._transport = transport
         self._url = url
+        self._compact_url = f"{url}/compact"
         self._timeout = timeout
         self._policy = policy
         self._policy_variants: dict[int, RetryPolicy] = {}
@@ -127,6 +155,21 @@ class RequestEngine:
     def timeout(self) -> Timeout:
         """The deadlines of a call that sets none."""
         return self._timeout
+
+    @property
+    def transport(self) -> Transport:
+        """The client's transport (a WebSocket connection opens on its session)."""
+        return self._transport
+
+    @property
+    def url(self) -> str:
+        """``{base_url}/responses``."""
+        return self._url
+
+    @property
+    def max_event_bytes(self) -> int | None:
+        """The bound on one stream event (``None``: none)."""
+        return self._max_event_bytes
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -148,14 +191,43 @@ class RequestEngine:
         ``status_code`` 200, retried only for the transient in-band codes (``server_error``,
         ``rate_limit_exceeded``, ...). ``.body`` holds the body either way.
         """
-        call = self._prepare(params, stream=False)
+        call = self._prepare(params, False)
+        info, data = await self._post(call, _ENDPOINT)
+        response = parse_response(data)
+        attach_http_info(response, info)
+        return response
+
+    async def compact(self, **params: Unpack[CompactArgs]) -> CompactedResponse:
+        """Compact a history: ``POST {base_url}/responses/compact`` (Open Responses; OpenRouter
+        has no such endpoint).
+
+        ``model`` is required; ``input`` (what ``create`` takes), ``instructions``,
+        ``previous_response_id`` and ``prompt_cache_key`` are the other fields, and the per-call
+        options are those of ``create``. Bad values raise ``InvalidRequestError`` before anything
+        is sent; statuses, error bodies under HTTP 200, retries and timeouts are as for
+        ``create``, and so is ``openresponses.http_info(compacted)``. The items of
+        ``compacted.output`` are valid ``input`` to the next ``create`` as they are::
+
+            compacted = await client.responses.compact(model="m", input=history)
+            next_turn = {"role": "user", "content": "Go on."}
+            await client.responses.create(model="m", input=[*compacted.output, next_turn])
+        """
+        call = self._prepare(params, None)
+        info, data = await self._post(call, _COMPACT_ENDPOINT)
+        compacted = parse_compacted(data)
+        attach_http_info(compacted, info)
+        return compacted
+
+    async def _post(self, call: _Call, what: str) -> tuple[HTTPInfo, Any]:
+        """POST ``call`` with retries: the answer's status and headers, and its JSON object (the
+        raw bytes when it is not one, for the reader's error to carry)."""
         transport = self._transport
         retrier: Retrier | None = None
         started = time.monotonic()
         while True:
             try:
                 status, headers, raw = await transport.request(
-                    self._url,
+                    call.url,
                     call.body,
                     headers=call.headers,
                     params=call.query,
@@ -167,16 +239,13 @@ class RequestEngine:
                 break
             except (APIConnectionError, APIStatusError) as exc:
                 if retrier is None:
-                    retrier = Retrier(call.policy, _ENDPOINT, started=started)
+                    retrier = Retrier(call.policy, what, started=started)
                 if not await retrier.backoff(exc):
                     raise
         info = HTTPInfo(status, headers)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s: HTTP %d, generation %s", _ENDPOINT, status, info.generation_id)
-        # A non-object keeps the raw bytes as the error's payload.
-        response = parse_response(data if data.__class__ is dict else raw)
-        attach_http_info(response, info)
-        return response
+            logger.debug("%s: HTTP %d, generation %s", what, status, info.generation_id)
+        return info, data if data.__class__ is dict else raw
 
     def stream(self, **params: Unpack[ResponseCreateArgs]) -> AsyncResponseStream:
         """Stream a response: ``async with client.responses.stream(...) as stream:``.
@@ -189,7 +258,7 @@ class RequestEngine:
         / ``.failed`` after its status), so :meth:`AsyncResponseStream.final_response` works;
         an error body raises the ``APIStatusError`` that :meth:`create` would.
         """
-        call = self._prepare(params, stream=True)
+        call = self._prepare(params, True)
         transport = self._transport
         url = self._url
 
@@ -212,8 +281,11 @@ class RequestEngine:
             what=f"{_ENDPOINT} (stream)",
         )
 
-    def _prepare(self, params: ResponseCreateArgs, *, stream: bool) -> _Call:
-        """Split the call options off ``params`` (a fresh kwargs dict) and build the body."""
+    def _prepare(self, params: Any, stream: bool | None) -> _Call:
+        """Split the call options off ``params`` (a fresh kwargs dict) and build the body.
+
+        ``stream`` is the flag of a ``POST /responses`` body; ``None`` builds a compaction's.
+        """
         if self._transport.closed:
             raise RuntimeError("this AsyncClient is closed; create a new one")
         timeout = params.pop("timeout", None)
@@ -221,10 +293,14 @@ class RequestEngine:
         extra_headers = params.pop("extra_headers", None)
         extra_body = params.pop("extra_body", None)
         extra_query = params.pop("extra_query", None)
-        body = build_request_body(params)
+        if stream is None:
+            url, body = self._compact_url, build_compact_body(params)
+        else:
+            url, body = self._url, build_request_body(params)
         if extra_body:
             body.update(extra_body)
-        body["stream"] = stream
+        if stream is not None:
+            body["stream"] = stream
         data = dumps(body)
         headers: Mapping[str, str] | None = _STREAM_HEADERS if stream else None
         if extra_headers:
@@ -238,6 +314,7 @@ class RequestEngine:
                 self._policy_variants[max_retries] = variant
             policy = variant
         call = _Call(
+            url,
             data,
             headers,
             extra_query or None,
@@ -249,9 +326,9 @@ class RequestEngine:
             sent.update(headers or {})
             logger.debug(
                 "%s%s to %s: %d bytes, headers %s",
-                _ENDPOINT,
+                _ENDPOINT if stream is not None else _COMPACT_ENDPOINT,
                 " (stream)" if stream else "",
-                self._url,
+                url,
                 len(data),
                 redact_headers(sent),
             )

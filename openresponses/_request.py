@@ -1,4 +1,5 @@
-"""Build the JSON body of ``POST /responses``: refuse bad values before sending, write wire shape.
+"""Build the JSON bodies of ``POST /responses`` and ``POST /responses/compact``: refuse bad values
+before sending, write wire shape.
 
 Every limit is the most permissive of the two specs and the OpenRouter docs, so nothing a
 server accepts is refused here. Checks are table-driven (one small function per field, built
@@ -29,7 +30,7 @@ from .types import (
     TraceConfig,
 )
 
-__all__ = ["build_request_body"]
+__all__ = ["build_compact_body", "build_request_body"]
 
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
@@ -323,4 +324,50 @@ def build_request_body(params: Mapping[str, Any]) -> dict[str, Any]:
             raise _fail(key, "unknown parameter; pass it in extra_body")
         if value is not None:
             body[key] = check(key, value)
+    return body
+
+
+# -- POST /responses/compact (Open Responses only, so its own limits are the spec's)
+
+_MAX_INPUT_CHARS = 10 * 1024 * 1024
+
+
+def _model(field: str, value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        raise _fail(field, f"required: a non-empty model id, got {value!r:.40}")
+    return value
+
+
+def _compact_input(field: str, value: Any) -> Any:
+    if isinstance(value, str) and len(value) > _MAX_INPUT_CHARS:
+        raise _fail(field, f"at most {_MAX_INPUT_CHARS} characters, got {len(value)}")
+    return _input(field, value)
+
+
+_COMPACT_CHECKS: dict[str, Check] = {
+    "model": _model,
+    "input": _compact_input,
+    "instructions": _CHECKS["instructions"],
+    "previous_response_id": _CHECKS["previous_response_id"],
+    "prompt_cache_key": _string(64),
+}
+
+
+def build_compact_body(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``params`` and return the body of a compaction (``None`` values omitted).
+
+    Raises ``InvalidRequestError`` naming the field: ``model`` is required, and a keyword of
+    ``create`` that compaction does not take is refused (pass it in ``extra_body``).
+    """
+    body: dict[str, Any] = {}
+    for key, value in params.items():
+        check = _COMPACT_CHECKS.get(key)
+        if check is None:
+            known = ", ".join(_COMPACT_CHECKS)
+            where = "a parameter of create only" if key in _CHECKS else "an unknown parameter"
+            raise _fail(key, f"{where}; compact takes {known} (pass others in extra_body)")
+        if value is not None:
+            body[key] = check(key, value)
+    if "model" not in body:
+        raise _fail("model", "required: the model that compacts the input")
     return body

@@ -9,6 +9,7 @@ started on first use, so a call works from any thread, including one that alread
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
@@ -24,6 +25,7 @@ from ._blocking import (
     _Streaming,
 )
 from ._client import AsyncClient, AsyncResponses
+from ._connection import DEFAULT_HEARTBEAT, AsyncResponsesConnection
 from ._engine import ResponseCreateArgs
 from ._options import Timeout
 from ._portal import CLOSED_MESSAGE, Portal, Runtime
@@ -42,6 +44,7 @@ __all__ = [
     "Conversation",
     "ResponseStream",
     "Responses",
+    "ResponsesConnection",
     "ToolRunStream",
 ]
 
@@ -145,8 +148,7 @@ class Responses(_Forwarder[AsyncResponses]):
 
     create = _Blocking(AsyncResponses.create)
     stream = _Streaming(AsyncResponses.stream, ResponseStream)
-    run = _Blocking(AsyncResponses.run)
-    run_stream = _Streaming(AsyncResponses.run_stream, ToolRunStream)
+    compact = _Blocking(AsyncResponses.compact)
     batch = _Blocking(AsyncResponses.batch)
     batch_iter = _Streaming(AsyncResponses.batch_iter, BatchIterator)
 
@@ -166,11 +168,121 @@ class Responses(_Forwarder[AsyncResponses]):
         runtime, responses = self._target()
         return runtime.call(_parse, responses, text_format, params)
 
+    def connect(
+        self,
+        *,
+        heartbeat: float | None = DEFAULT_HEARTBEAT,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> ResponsesConnection:
+        connection = self._portal.client.responses.connect(
+            heartbeat=heartbeat, extra_headers=extra_headers, extra_query=extra_query
+        )
+        return ResponsesConnection(self._portal, lambda _client: connection)
+
+    connect.__doc__ = AsyncResponses.connect.__doc__
+
+    # run and run_stream take a blocking connection: the async loop gets its async one.
+    def run(self, /, **params: Any) -> ToolRunResult:
+        runtime, responses = self._target()
+        return runtime.call(responses.run, **_with_async_connection(params))
+
+    run.__doc__ = AsyncResponses.run.__doc__
+
+    def run_stream(self, /, **params: Any) -> ToolRunStream:
+        runtime, responses = self._target()
+        return ToolRunStream(runtime, responses.run_stream(**_with_async_connection(params)))
+
+    run_stream.__doc__ = AsyncResponses.run_stream.__doc__
+
 
 async def _parse(
     responses: AsyncResponses, text_format: Any, params: ResponseCreateArgs
 ) -> ParsedResponse[Any]:
     return await responses.parse(text_format=text_format, **params)
+
+
+class ResponsesConnection(_Forwarder[AsyncResponsesConnection]):
+    """The blocking twin of ``AsyncResponsesConnection``: one WebSocket, turns without a new
+    HTTP request each.
+
+    ::
+
+        with Client() as client, client.responses.connect() as conn:
+            first = conn.create(model="m", input="Hi")
+            with conn.stream(model="m", input="And then?") as stream:
+                for text in stream.text_deltas():
+                    print(text, end="")
+
+    One turn at a time: a call from another thread waits for the turn under way; one from the
+    thread whose stream of this connection is still open raises ``RuntimeError`` at once (it
+    would wait for itself). Leaving the ``with`` block (or :meth:`close`) closes the socket.
+    """
+
+    __slots__ = ()
+
+    compact = _Blocking(AsyncResponsesConnection.compact)
+
+    # Spelled out rather than forwarded by descriptors: the turn's owner is the calling thread,
+    # so that a second turn from the thread of an open stream fails instead of waiting forever.
+    def create(self, **params: Unpack[ResponseCreateArgs]) -> Response:
+        """One turn, read to its final Response (see ``AsyncResponsesConnection.create``)."""
+        runtime, connection = self._target()
+        return runtime.call(connection._create, params, threading.get_ident())
+
+    def stream(self, **params: Unpack[ResponseCreateArgs]) -> ResponseStream:
+        """One turn, streamed: ``with conn.stream(...) as stream:`` (see
+        ``AsyncResponsesConnection.stream``)."""
+        runtime, connection = self._target()
+        return ResponseStream(runtime, connection._stream(params, threading.get_ident())[0])
+
+    @property
+    def connection(self) -> AsyncResponsesConnection:
+        """The async connection this forwards to."""
+        return self._locate(self._portal.client)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` ran; a closed connection refuses turns."""
+        return self.connection.closed
+
+    def __enter__(self) -> Self:
+        runtime, connection = self._target()
+        runtime.call(connection.open)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the socket and wait for the close (idempotent; a closed client closed it)."""
+        if self._portal.state == "closed":
+            return
+        runtime, connection = self._target()
+        runtime.call(connection.aclose)
+
+    def __repr__(self) -> str:
+        return repr(self.connection).replace("AsyncResponsesConnection", "ResponsesConnection", 1)
+
+
+# The blocking spelling of `connection=` (see AsyncClient.conversation).
+Connection = ResponsesConnection
+
+
+def _async_connection(connection: object) -> Any:
+    """A blocking connection's async one (anything else is left to the async check)."""
+    return connection.connection if isinstance(connection, ResponsesConnection) else connection
+
+
+def _with_async_connection(params: dict[str, Any]) -> dict[str, Any]:
+    if "connection" in params:
+        params["connection"] = _async_connection(params["connection"])
+    return params
 
 
 class Conversation(_Forwarder[AsyncConversation]):
@@ -185,6 +297,7 @@ class Conversation(_Forwarder[AsyncConversation]):
 
     send = _Blocking(AsyncConversation.send)
     stream = _Streaming(AsyncConversation.stream, ResponseStream)
+    compact = _Blocking(AsyncConversation.compact)
 
     @classmethod
     def from_json(
@@ -255,11 +368,14 @@ class Client:
         *,
         history: Iterable[Item | Mapping[str, Any]] = (),
         trim: Trim | None = None,
+        connection: Connection | None = None,
         **defaults: Unpack[ResponseCreateArgs],
     ) -> Conversation:
         """A conversation that resends its whole history each turn (blocking twin of
-        ``AsyncClient.conversation``)."""
-        conversation = self._portal.client.conversation(history=history, trim=trim, **defaults)
+        ``AsyncClient.conversation``); with ``connection``, its turns go over that WebSocket."""
+        conversation = self._portal.client.conversation(
+            history=history, trim=trim, connection=_async_connection(connection), **defaults
+        )
         return Conversation(self._portal, lambda _client: conversation)
 
     @property

@@ -18,7 +18,7 @@ import asyncio
 import ssl
 import sys
 import weakref
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import APITimeoutError, InvalidRequestError
@@ -43,6 +43,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "HTTPStream",
     "Transport",
+    "before_deadline",
 ]
 
 T = TypeVar("T")
@@ -212,6 +213,17 @@ class Transport:
         return self._headers
 
     @property
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials among the default headers, for redacting what a server wrote."""
+        return self._secrets
+
+    @property
+    def proxy(self) -> str | None:
+        """The proxy every connection goes through (``None``: direct, or ``trust_env``)."""
+        proxy: str | None = self._extra.get("proxy")
+        return proxy
+
+    @property
     def has_credentials(self) -> bool:
         """Whether the default headers carry a credential (an API key)."""
         return bool(self._secrets)
@@ -357,7 +369,7 @@ class Transport:
             if deadline is None:
                 resp = await request
             else:
-                resp = await _before(loop, deadline, request)
+                resp = await before_deadline(loop, deadline, request)
         except APITimeoutError:
             raise
         except connection_errors() as exc:
@@ -404,8 +416,14 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     return b"".join(parts)
 
 
-async def _before(loop: asyncio.AbstractEventLoop, deadline: float, aw: Awaitable[T]) -> T:
-    """Await ``aw`` in this task, cancelling it at ``deadline``: ``APITimeoutError`` then.
+async def before_deadline(
+    loop: asyncio.AbstractEventLoop,
+    deadline: float,
+    aw: Awaitable[T],
+    expired: Callable[[], APITimeoutError] | None = None,
+) -> T:
+    """Await ``aw`` in this task, cancelling it at ``deadline``: ``APITimeoutError`` then
+    (``expired()`` when given, for a message that says which deadline passed).
 
     A hand-made ``asyncio.timeout_at`` (3.11+ only): no extra task, and a result that lands
     as the deadline fires is never dropped on the floor with its connection.
@@ -424,6 +442,8 @@ async def _before(loop: asyncio.AbstractEventLoop, deadline: float, aw: Awaitabl
         return await aw
     except asyncio.CancelledError:
         if fired and _uncancel(task) == 0:
+            if expired is not None:
+                raise expired() from None
             raise APITimeoutError("no answer from the server before the stream deadline") from None
         raise
     finally:

@@ -3,7 +3,8 @@
 OpenRouter stores nothing between requests (no ``previous_response_id``), so a multi-turn chat
 must resend every earlier item: the user turns, and every output item as the server returned
 it, reasoning items with their ``encrypted_content`` included. ``AsyncConversation`` does that
-bookkeeping on top of the engine's ``create`` and ``stream`` (an ``AsyncClient``'s own).
+bookkeeping on top of the engine's ``create`` and ``stream`` (an ``AsyncClient``'s own), and
+compacts its history through the engine's ``compact`` when asked to.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any, Union
 import attrs
 
 from ._engine import EngineLike, engine_of
-from ._errors import StreamError
+from ._errors import InvalidRequestError, StreamError
+from ._numbers import check_int
 from ._serde import structure, unstructure
 from ._streaming import AsyncResponseStream
-from .types import Item, Message, Response
+from .types import CompactedResponse, Item, Message, Response
 
 # What the package root re-exports (one row of its lazy table).
 __all__ = [
@@ -38,6 +40,19 @@ Trim = Callable[[list[Item]], list[Item]]
 """Given the history plus the new turn, return the items to send (and to keep)."""
 
 _ENCRYPTED_REASONING = "reasoning.encrypted_content"
+# What a compaction takes from the conversation's settings and a turn's keywords (its body fields
+# but the history, and the call options); the rest belongs to create alone.
+_COMPACT_SETTINGS = frozenset(
+    {
+        "model",
+        "instructions",
+        "prompt_cache_key",
+        "timeout",
+        "max_retries",
+        "extra_headers",
+        "extra_query",
+    }
+)
 _FORMAT = "openresponses.conversation"
 _VERSION = 1
 
@@ -59,6 +74,13 @@ class AsyncConversation:
     is sent and, once the turn succeeds, becomes the history (see ``keep_last`` and
     ``trim_to_tokens``). ``history`` is a plain list: edit it between turns if you like.
 
+    ``compact()`` replaces the history by its compaction (``POST /responses/compact``, an Open
+    Responses server's; OpenRouter has none). With ``compact_at_tokens=N``, a turn compacts
+    first when the last response's ``usage.input_tokens + usage.output_tokens`` reached ``N``:
+    that sum is the context the next turn resends (its output is now history), which the input
+    tokens alone undercount by a whole answer. A conversation compacted, loaded, or with no
+    usage on its last response waits for the next response before compacting again.
+
     One turn at a time: starting a turn while another is running raises ``RuntimeError``.
     """
 
@@ -70,16 +92,22 @@ class AsyncConversation:
         instructions: str | None = None,
         history: Iterable[Item | Mapping[str, Any]] = (),
         trim: Trim | None = None,
+        compact_at_tokens: int | None = None,
         **defaults: Any,
     ) -> None:
+        if compact_at_tokens is not None:
+            check_int("compact_at_tokens", compact_at_tokens, minimum=1)
         self.client = client
         self._engine = engine_of(client)
         self.model = model
         self.instructions = instructions
         self.trim = trim
+        self.compact_at_tokens = compact_at_tokens
         self.defaults: dict[str, Any] = defaults
         self.history: list[Item] = [_to_item(item) for item in history]
         self._busy = False
+        # The context size the last response reported, which compact_at_tokens is held against.
+        self._context_tokens: int | None = None
 
     def __repr__(self) -> str:
         return f"<AsyncConversation model={self.model!r} items={len(self.history)}>"
@@ -87,9 +115,10 @@ class AsyncConversation:
     async def send(self, /, input: ConversationInput, **params: Any) -> Response:
         """Send one turn with the whole history; return the Response and record the turn."""
         with self._turn():
+            await self._compact_if_due(params)
             sent, request = self._prepare(input, params)
             response = await self._engine.create(**request)
-            self.history = [*sent, *response.output]
+            self._record(sent, response)
             return response
 
     @contextlib.asynccontextmanager
@@ -101,9 +130,11 @@ class AsyncConversation:
         The turn is recorded when the block ends and the stream has completed (events not yet
         read are read then). Otherwise the history stays as it was: when the block raises, when
         the stream fails (its ``StreamError`` is raised on leaving the block, even if the block
-        already saw it), and when the block closed the stream early with ``aclose()``.
+        already saw it), and when the block closed the stream early with ``aclose()``. A
+        compaction due (``compact_at_tokens``) runs on entering the block, before the stream.
         """
         with self._turn():
+            await self._compact_if_due(params)
             sent, request = self._prepare(input, params)
             async with self._engine.stream(**request) as stream:
                 yield stream
@@ -113,10 +144,28 @@ class AsyncConversation:
                     if stream.closed:
                         return  # closed on purpose: the turn is dropped, not failed
                     raise
-            self.history = [*sent, *response.output]
+            self._record(sent, response)
+
+    async def compact(self, /, **overrides: Any) -> CompactedResponse:
+        """Compact the whole history and carry on from the result; returns the compaction.
+
+        Sends ``self.history`` to the engine's ``compact`` with the conversation's ``model``,
+        ``instructions``, ``prompt_cache_key`` and call options (``timeout``, ``max_retries``,
+        ``extra_headers``, ``extra_query``); ``overrides`` are any other ``compact`` keywords,
+        or replace those. On success ``compacted.output`` (the compaction item with its
+        ``encrypted_content``) becomes the history; on failure the history stays as it was::
+
+            chat = client.conversation(model="m", compact_at_tokens=100_000)
+            await chat.send("Summarise the report.")
+            compacted = await chat.compact()  # or let compact_at_tokens do it before a turn
+            assert chat.history == compacted.output
+        """
+        with self._turn():
+            return await self._compact(overrides)
 
     def to_json(self) -> str:
-        """The model, instructions and history as JSON, items in their wire shape.
+        """The model, instructions, ``compact_at_tokens`` and history as JSON, items in their
+        wire shape (a compaction item with its ``encrypted_content``).
 
         Other defaults (tools, reasoning, ...) are code rather than data: give them to ``load``.
         """
@@ -125,6 +174,7 @@ class AsyncConversation:
             "version": _VERSION,
             "model": self.model,
             "instructions": self.instructions,
+            "compact_at_tokens": self.compact_at_tokens,
             "history": [unstructure(item) for item in self.history],
         }
         return json.dumps(document, ensure_ascii=False, indent=1)
@@ -157,6 +207,7 @@ class AsyncConversation:
             raise ValueError("not a saved openresponses conversation: history is not a list")
         defaults.setdefault("model", document.get("model"))
         defaults.setdefault("instructions", document.get("instructions"))
+        defaults.setdefault("compact_at_tokens", document.get("compact_at_tokens"))
         return cls(client, history=history, trim=trim, **defaults)
 
     @classmethod
@@ -181,6 +232,34 @@ class AsyncConversation:
             yield
         finally:
             self._busy = False
+
+    def _record(self, sent: list[Item], response: Response) -> None:
+        """A turn succeeded: its items and the response's become the history."""
+        self.history = [*sent, *response.output]
+        usage = response.usage
+        self._context_tokens = None if usage is None else usage.input_tokens + usage.output_tokens
+
+    async def _compact_if_due(self, params: Mapping[str, Any]) -> None:
+        limit, used = self.compact_at_tokens, self._context_tokens
+        if limit is not None and used is not None and used >= limit:
+            # The turn's own model and call options apply to the compaction it starts with.
+            await self._compact({k: v for k, v in params.items() if k in _COMPACT_SETTINGS})
+
+    async def _compact(self, overrides: Mapping[str, Any]) -> CompactedResponse:
+        if "input" in overrides:
+            raise InvalidRequestError("input", "a conversation compacts its own history")
+        request: dict[str, Any] = {}
+        if self.model is not None:
+            request["model"] = self.model
+        if self.instructions is not None:
+            request["instructions"] = self.instructions
+        request.update((k, v) for k, v in self.defaults.items() if k in _COMPACT_SETTINGS)
+        request.update(overrides)
+        request["input"] = list(self.history)
+        compacted = await self._engine.compact(**request)
+        self.history = list(compacted.output)
+        self._context_tokens = None
+        return compacted
 
     def _prepare(
         self, input: ConversationInput, params: Mapping[str, Any]

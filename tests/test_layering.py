@@ -22,10 +22,12 @@ ROWS: list[set[str]] = [
     {"_request", "_accumulator"},  # sans-IO on typed models: request bodies, the accumulator
     {"_transport_errors"},  # aiohttp's failures as our errors
     {"_transport"},  # the HTTP session: the only other code that touches aiohttp
-    {"_sources"},  # event sources: what one stream attempt reads
+    {"_websocket"},  # one WebSocket on the transport's session (touches aiohttp too)
+    {"_sources", "_ws_source"},  # event sources: what one stream attempt reads
     {"_stream_attempt"},  # one stream attempt: its state and the StreamError it ends in
     {"_streaming"},  # the one stream machine
     {"_engine"},  # the request engine and the protocol the helpers use
+    {"_connection"},  # WebSocket mode: an Engine whose turns go over one socket
     {"_function_tools"},  # Python functions as tools
     {"batch", "conversation", "parsing", "tools"},  # helpers
     {"_client"},  # the async face
@@ -39,7 +41,7 @@ ROWS: list[set[str]] = [
 ]
 ROW_OF = {name: index for index, names in enumerate(ROWS) for name in names}
 ONLY = {
-    "aiohttp": {"_transport", "_transport_errors", "testing", "_cli"},
+    "aiohttp": {"_transport", "_transport_errors", "_websocket", "testing", "_cli"},
     "cattrs": {"_serde"},
     "anyio.from_thread": {"_portal"},
 }

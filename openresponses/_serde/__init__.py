@@ -1,10 +1,11 @@
 """Reading and writing the wire: read any real server leniently, write strictly.
 
-Reading (``structure``, ``parse_event``, ``parse_response``): missing keys and ``null`` take the
-field default, integral floats in int fields become ints, unknown keys go to ``extra_fields``,
-unknown tagged types become ``Unknown*`` objects holding the raw mapping. Writing
-(``unstructure``, ``dumps``): ``None`` is omitted, the tag is always written, ``extra_fields`` are
-merged under the declared fields and ``Unknown*`` objects give back their raw mapping unchanged.
+Reading (``structure``, ``parse_event``, ``parse_response``, ``parse_compacted``): missing keys
+and ``null`` take the field default, integral floats in int fields become ints, unknown keys go
+to ``extra_fields``, unknown tagged types become ``Unknown*`` objects holding the raw mapping.
+Writing (``unstructure``, ``dumps``): ``None`` is omitted, the tag is always written,
+``extra_fields`` are merged under the declared fields and ``Unknown*`` objects give back their
+raw mapping unchanged.
 
 The package, one concern a module: ``errors`` (a failure's path, as ``ResponseValidationError``),
 ``leaves`` (the lenient scalar readers), ``kinds`` (what each field is to a reader), ``unions``
@@ -31,14 +32,22 @@ import attrs
 import orjson
 
 from .._errors import InvalidRequestError, ResponseValidationError
-from ..types import Response, StreamEvent
+from ..types import CompactedResponse, Response, StreamEvent
 from .errors import to_validation_error, type_name
 from .fast import Reader
 
 if TYPE_CHECKING:
     from cattrs import Converter
 
-__all__ = ["dumps", "loads", "parse_event", "parse_response", "structure", "unstructure"]
+__all__ = [
+    "dumps",
+    "loads",
+    "parse_compacted",
+    "parse_event",
+    "parse_response",
+    "structure",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -156,3 +165,16 @@ def parse_response(data: bytes | str | Mapping[str, Any]) -> Response:
         return _RESPONSE[0](d)  # type: ignore[no-any-return]
     except Exception as exc:
         raise to_validation_error(exc, d) from None
+
+
+def parse_compacted(data: bytes | str | Mapping[str, Any]) -> CompactedResponse:
+    """Read what ``POST /responses/compact`` returned, as :func:`parse_response` reads a Response.
+
+    Through the converter alone: one compaction per many turns is not worth a shaped hook.
+    """
+    d = data if isinstance(data, Mapping) else loads(data)
+    if not isinstance(d, Mapping):
+        raise ResponseValidationError(
+            f"expected a compacted response object, got {type_name(d)}", payload=data
+        )
+    return structure(d, CompactedResponse)

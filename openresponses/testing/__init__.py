@@ -6,6 +6,21 @@ The server speaks the spec faithfully (every streaming event in order, sequence 
 statuses in any body shape, in-band errors after HTTP 200, keep-alive comments, stalls, delays and
 dropped connections.
 
+It speaks the two other routes of the spec as well:
+
+- WebSocket mode: ``GET /v1/responses`` upgraded to a socket. Each ``response.create`` message is
+  a turn that takes the next scripted reply and gets the events its HTTP stream would carry, one
+  JSON text message each, with no ``[DONE]``; turns on a socket run one after another. Faults
+  follow the replies: an :class:`HTTPReply` becomes an ``error`` event with its status (the
+  socket stays open), :class:`Disconnect` and ``drop_after`` close the socket with no close
+  frame, stalls and delays apply, ``keepalive`` sends ``{"type": "keepalive"}`` events. Messages
+  the spec refuses (not a JSON object, another ``type``, or ``stream``, ``stream_options`` or
+  ``background`` keys) get a 400 ``error`` event. ``refuse_websocket()`` answers handshakes with
+  an HTTP status, ``drop_websockets()`` kills open sockets.
+- ``POST /v1/responses/compact``: a deterministic compaction by default (the input's user
+  messages, then one ``compaction`` item sealing the rest), or the next scripted reply
+  (:class:`ResponseJSON` for the answer, :class:`HTTPReply`, :class:`Disconnect`).
+
 >>> import asyncio, aiohttp
 >>> from openresponses.testing import LocalServer, ToolCall
 >>> async def main() -> None:

@@ -15,7 +15,10 @@ from ._server import LocalServer
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m openresponses.testing",
-        description="Run a local Open Responses server; the first line printed is its base URL.",
+        description=(
+            "Run a local Open Responses server (HTTP, WebSocket mode, /responses/compact);"
+            " the first line printed is its base URL."
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument(
@@ -24,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fast",
         action="store_true",
-        help="serve a precomputed answer and record nothing (for benchmarks)",
+        help="serve a precomputed answer over HTTP only and record nothing (for benchmarks)",
     )
     parser.add_argument("--deltas", type=int, default=None, help="text deltas per streamed answer")
     return parser

@@ -2,7 +2,8 @@
 
 aiohttp's server costs about as much per request as a client does, so a benchmark against it would
 measure the server. This protocol does the least HTTP/1.1 that clients need (keep-alive, pipelining,
-``Content-Length`` bodies) and answers every ``POST .../responses`` with bytes built once.
+``Content-Length`` bodies) and answers every ``POST .../responses`` with bytes built once (and
+``POST .../responses/compact`` with the default compaction).
 """
 
 from __future__ import annotations
@@ -10,15 +11,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import orjson
 
+from ._compact import compact
 from ._items import Text
 from ._replies import Turn
 from ._script import RecordedRequest, _Context
-from ._wire import DONE_FRAME
+from ._wire import DONE_FRAME, model_entry
 
-__all__ = ["FastProtocol", "precompute"]
+if TYPE_CHECKING:
+    from ._server import LocalServer
+
+__all__ = ["FastProtocol", "FastServer", "precompute"]
 
 _MAX_HEAD = 64 * 1024
 _WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit")
@@ -96,7 +102,8 @@ class FastProtocol(asyncio.Protocol):
     def _reply(self, head: bytes, body: bytes) -> None:
         assert self._transport is not None
         request_line = head.split(b"\r\n", 1)[0]
-        generation_id = b"gen-local-%d" % self._on_request()
+        number = self._on_request()
+        generation_id = b"gen-local-%d" % number
         if request_line.startswith(b"get ") and b"/models" in request_line:
             reply = _response("200 OK", b"application/json", self._models, generation_id)
         elif request_line.startswith(b"post ") and b"/responses" in request_line:
@@ -104,7 +111,11 @@ class FastProtocol(asyncio.Protocol):
                 parsed = orjson.loads(body)
             except orjson.JSONDecodeError:
                 parsed = None
-            if not isinstance(parsed, dict):
+            if b"/responses/compact" in request_line:
+                status, answer = compact(parsed, number=number, created_at=int(time.time()))
+                phrase = "200 OK" if status == 200 else "400 Bad Request"
+                reply = _response(phrase, b"application/json", orjson.dumps(answer), generation_id)
+            elif not isinstance(parsed, dict):
                 error = (
                     b'{"error":{"message":"The request body must be a JSON object.","code":400}}'
                 )
@@ -155,3 +166,49 @@ def precompute(model: str, stream: bool, deltas: int) -> bytes:
     # One word per delta: the words are joined by single spaces, so there are exactly `deltas`.
     plan = Turn(Text(text))._plan(ctx)
     return b"".join((*plan.frames, DONE_FRAME)) if stream else plan.body
+
+
+class FastServer:
+    """The listening socket of a ``LocalServer(fast=True)``, with its answers built once each."""
+
+    def __init__(self, server: LocalServer) -> None:
+        self._server = server
+        self._cache: dict[tuple[bool, int], bytes] = {}
+        self._connections: set[FastProtocol] = set()
+        self._listener: asyncio.Server | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen on ``host:port``; returns the port bound."""
+        models = orjson.dumps({"object": "list", "data": [model_entry(self._server.model)]})
+        loop = asyncio.get_running_loop()
+
+        def protocol() -> FastProtocol:
+            return FastProtocol(self._answer, models, self._count, self._connections)
+
+        # A batch opens hundreds of connections at once; the default backlog (100) drops SYNs.
+        self._listener = await loop.create_server(protocol, host, port, backlog=1024)
+        bound: int = self._listener.sockets[0].getsockname()[1]
+        return bound
+
+    async def close(self) -> None:
+        """Stop listening and close every connection."""
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        listener.close()
+        for connection in list(self._connections):
+            connection.close()
+        await listener.wait_closed()
+
+    def _count(self) -> int:
+        self._server.request_count += 1
+        return self._server.request_count
+
+    def _answer(self, stream: bool, deltas: int | None) -> bytes:
+        key = (stream, deltas or self._server.deltas or 20)
+        payload = self._cache.get(key)
+        if payload is None:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            payload = self._cache[key] = precompute(self._server.model, *key)
+        return payload

@@ -20,7 +20,16 @@ from ._script import (
     _mapping,
     _Plan,
 )
-from ._wire import encode_event, item_events, last_user_text, response_object, splitter, usage_for
+from ._wire import (
+    REASONS,
+    encode_event,
+    item_events,
+    last_user_text,
+    response_object,
+    splitter,
+    sse_frame,
+    usage_for,
+)
 
 __all__ = [
     "Disconnect",
@@ -50,13 +59,19 @@ class _Delivery(Reply):
     done: bool = True
 
     def _stream_plan(
-        self, frames: Sequence[bytes], *, status: int = 200, content_type: str
+        self,
+        frames: Sequence[bytes],
+        *,
+        payloads: Sequence[bytes] | None = None,
+        status: int = 200,
+        content_type: str,
     ) -> _Plan:
         return _Plan(
             kind="stream",
             status=status,
             headers=_with_content_type(self.headers, content_type),
             frames=tuple(frames),
+            payloads=None if payloads is None else tuple(payloads),
             done=self.done,
             delay=self.delay,
             first_event_delay=self.first_event_delay,
@@ -122,15 +137,18 @@ class InBandError:
         return {"type": "error", "sequence_number": sequence_number, "error": error}
 
 
-def _sequence(events: Sequence[dict[str, Any]]) -> list[bytes]:
-    frames = []
+def _sequence(events: Sequence[dict[str, Any]]) -> tuple[list[bytes], list[bytes]]:
+    """The SSE frames of the events, numbered from 0, and the JSON of each (a WebSocket's)."""
+    frames, payloads = [], []
     number = 0
     for event in events:
         if "type" in event:
             event = {"type": event["type"], **event, "sequence_number": number}
             number += 1
-        frames.append(encode_event(event))
-    return frames
+        data = orjson.dumps(event)
+        frames.append(sse_frame(event.get("type"), data))
+        payloads.append(data)
+    return frames, payloads
 
 
 @attrs.frozen(init=False)
@@ -274,7 +292,8 @@ class Turn(_Delivery):
             events.append(self.stream_error.payload(0))
         if self.terminal:
             events.append({"type": f"response.{status}", "response": response(status, output)})
-        return self._stream_plan(_sequence(events), content_type="text/event-stream")
+        frames, payloads = _sequence(events)
+        return self._stream_plan(frames, payloads=payloads, content_type="text/event-stream")
 
 
 @attrs.frozen
@@ -317,7 +336,8 @@ class ResponseJSON(_Delivery):
         status = body.get("status")
         terminal = status if status in ("incomplete", "failed") else "completed"
         events.append({"type": f"response.{terminal}", "response": body})
-        return self._stream_plan(_sequence(events), content_type="text/event-stream")
+        frames, payloads = _sequence(events)
+        return self._stream_plan(frames, payloads=payloads, content_type="text/event-stream")
 
 
 def _frame(frame: bytes | str | Mapping[str, Any]) -> bytes:
@@ -357,25 +377,6 @@ class Transcript(_Delivery):
         return self._stream_plan(self.frames, status=self.status, content_type=self.content_type)
 
 
-_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    402: "Payment Required",
-    403: "Forbidden",
-    404: "Not Found",
-    408: "Request Timeout",
-    409: "Conflict",
-    413: "Payload Too Large",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    524: "A timeout occurred",
-    529: "Provider Overloaded",
-}
-
-
 @attrs.frozen
 class HTTPReply(Reply):
     """Any HTTP status, with a body in any shape and any headers (``Retry-After``, ...).
@@ -398,7 +399,7 @@ class HTTPReply(Reply):
         body = self.body
         content_type = self.content_type
         if body is None and self.status >= 400:
-            body = {"error": {"code": self.status, "message": _REASONS.get(self.status, "Error")}}
+            body = {"error": {"code": self.status, "message": REASONS.get(self.status, "Error")}}
         if body is None:
             data = b""
         elif isinstance(body, bytes):

@@ -38,6 +38,10 @@ class RecordedRequest:
     JSON), ``received_at`` a ``time.monotonic()`` reading (for measuring retry delays),
     ``timestamp`` the wall-clock time, and ``generation_id`` the ``X-Generation-Id`` the server
     answered with.
+
+    A turn sent over a WebSocket is recorded too: ``method`` is ``"WEBSOCKET"`` (see
+    :attr:`websocket`), ``path``, ``query`` and ``headers`` are the handshake's, ``body`` is the
+    message's bytes and ``json`` the whole message, ``"type": "response.create"`` included.
     """
 
     method: str
@@ -52,8 +56,20 @@ class RecordedRequest:
 
     @property
     def stream(self) -> bool:
-        """Whether the request asked for a stream (``"stream": true``)."""
-        return isinstance(self.json, Mapping) and self.json.get("stream") is True
+        """Whether the answer streams: ``"stream": true``, or any WebSocket turn."""
+        json = self.json
+        if isinstance(json, Mapping) and json.get("stream") is True:
+            return True
+        return self.method == "WEBSOCKET"
+
+    @property
+    def websocket(self) -> bool:
+        """Whether this is a message received on a WebSocket (``method == "WEBSOCKET"``).
+
+        >>> RecordedRequest(method="WEBSOCKET", path="/v1/responses").websocket
+        True
+        """
+        return self.method == "WEBSOCKET"
 
     @property
     def last_input(self) -> Mapping[str, Any]:
@@ -99,6 +115,8 @@ class _Plan:
     headers: Mapping[str, str] = _EMPTY
     body: bytes = b""
     frames: tuple[bytes, ...] = ()
+    # The JSON of each frame's one event, when the reply built them (a WebSocket sends these).
+    payloads: tuple[bytes, ...] | None = None
     done: bool = False
     delay: float = 0.0
     first_event_delay: float = 0.0

@@ -1,16 +1,19 @@
-"""How LocalServer sends a planned reply: a body, or a stream with its delays, stalls and drops."""
+"""How LocalServer sends a planned reply: a body, or a stream with its delays, stalls and drops.
+
+:func:`pace` times a stream's frames for HTTP and for a WebSocket alike.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 from ._script import _Plan
 from ._wire import DONE_FRAME, comment_frame
 
-__all__ = ["Dropped", "send_body", "send_stream"]
+__all__ = ["Dropped", "pace", "send_body", "send_stream"]
 
 
 class Dropped(Exception):
@@ -54,29 +57,48 @@ async def send_stream(
         await response.write_eof()
         return response
     keepalive = comment_frame(plan.keepalive_comment)
-    await _wait(response, plan, plan.first_event_delay, keepalive)
-    for index, frame in enumerate(plan.frames):
-        if index == plan.drop_after:
-            raise Dropped(response)
-        if index == plan.stall_after:
-            await _wait(response, plan, plan.stall_for, keepalive)
-        if index and plan.event_delay:
-            await _wait(response, plan, plan.event_delay, keepalive)
-        await response.write(frame)
-    if plan.drop_after is not None and plan.drop_after >= len(plan.frames):
-        raise Dropped(response)
-    if plan.stall_after is not None and plan.stall_after >= len(plan.frames):
-        await _wait(response, plan, plan.stall_for, keepalive)
+    frames = plan.frames
+    try:
+        await pace(
+            plan, lambda index: response.write(frames[index]), lambda: response.write(keepalive)
+        )
+    except Dropped:
+        raise Dropped(response) from None
     if plan.done:
         await response.write(DONE_FRAME)
     await response.write_eof()
     return response
 
 
-async def _wait(
-    response: web.StreamResponse, plan: _Plan, seconds: float | None, keepalive: bytes
+async def pace(
+    plan: _Plan,
+    send: Callable[[int], Awaitable[None]],
+    keepalive: Callable[[], Awaitable[None]],
 ) -> None:
-    """Sleep (``None``: until cancelled), sending keep-alive comments at the plan's interval."""
+    """Send the plan's frames by index, timed as it says: delays, keep-alives, a stall, a drop.
+
+    Raises :class:`Dropped` where the plan drops the connection; the caller closes it.
+    """
+    count = len(plan.frames)
+    await _wait(plan, plan.first_event_delay, keepalive)
+    for index in range(count):
+        if index == plan.drop_after:
+            raise Dropped
+        if index == plan.stall_after:
+            await _wait(plan, plan.stall_for, keepalive)
+        if index and plan.event_delay:
+            await _wait(plan, plan.event_delay, keepalive)
+        await send(index)
+    if plan.drop_after is not None and plan.drop_after >= count:
+        raise Dropped
+    if plan.stall_after is not None and plan.stall_after >= count:
+        await _wait(plan, plan.stall_for, keepalive)
+
+
+async def _wait(
+    plan: _Plan, seconds: float | None, keepalive: Callable[[], Awaitable[None]]
+) -> None:
+    """Sleep (``None``: until cancelled), sending keep-alives at the plan's interval."""
     if seconds is not None and seconds <= 0:
         return
     if plan.keepalive is None:
@@ -91,4 +113,4 @@ async def _wait(
         await asyncio.sleep(step)
         if deadline is not None and asyncio.get_running_loop().time() >= deadline:
             return
-        await response.write(keepalive)
+        await keepalive()

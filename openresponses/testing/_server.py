@@ -15,10 +15,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ._fast import FastProtocol, precompute
-from ._replies import as_reply, echo_reply
+from ._compact import NOT_AN_OBJECT, TURN_ON_COMPACT, compact, error_body
+from ._fast import FastServer
+from ._replies import HTTPReply, ResponseJSON, Turn, as_reply, echo_reply
 from ._script import OutputItem, RecordedRequest, Reply, ReplyLike, _Context, _Plan
 from ._sending import Dropped, send_body, send_stream
+from ._thread import LoopThread
+from ._websocket import WebSockets
+from ._wire import model_entry
 
 __all__ = ["LocalServer"]
 
@@ -33,6 +37,23 @@ class LocalServer:
     that is :func:`echo_reply`: ``You said: <last user text>``, streamed as the spec orders the
     events when the request has ``"stream": true`` and plain JSON otherwise. Every reply carries an
     ``X-Generation-Id``. ``GET {base_url}/models`` lists one model.
+
+    WebSocket mode: ``GET {base_url}/responses`` with an upgrade opens a socket (pings answered).
+    Each ``response.create`` message is a turn, recorded with ``method="WEBSOCKET"``; it takes the
+    next reply of the same queue and gets the events the HTTP stream would carry, one JSON text
+    message each (no ``[DONE]``). Turns on one socket run one at a time, in order: a message that
+    arrives during a turn waits for it. An :class:`HTTPReply` becomes an ``error`` event with its
+    status and the socket stays open; :class:`Disconnect` and ``drop_after`` close it abruptly (no
+    close frame); ``keepalive`` sends ``{"type": "keepalive"}`` events. A message that is not a
+    JSON object, not a ``response.create``, or carries ``stream``, ``stream_options`` or
+    ``background`` gets a 400 ``error`` event and no reply (it is still recorded and counted).
+    See :meth:`refuse_websocket`, :meth:`drop_websockets`, :attr:`websocket_open`.
+
+    ``POST {base_url}/responses/compact`` takes the next queued reply too (:class:`ResponseJSON`
+    is the compaction answer; :class:`HTTPReply` and :class:`Disconnect` as usual; a
+    :class:`Turn` there is a script bug, answered 500). With none queued (``default`` does not
+    apply) it answers a deterministic compaction: the user messages of the input, then one
+    ``compaction`` item standing for the rest.
 
     Run it in the test's event loop::
 
@@ -54,8 +75,8 @@ class LocalServer:
     ``fast=True`` is for benchmarks: a bare HTTP/1.1 responder (not aiohttp) answers every request
     with a precomputed answer of ``deltas`` words (default 20; a request may ask for another count
     with an ``X-OpenResponses-Deltas`` header), streamed or plain as asked, so that benchmarks
-    measure the client and not the server. It uses no scripted replies and records nothing but
-    ``request_count``.
+    measure the client and not the server. It uses no scripted replies, records nothing but
+    ``request_count`` and has no WebSocket mode.
 
     >>> server = LocalServer().start_in_thread()
     >>> server.base_url.startswith("http://127.0.0.1:") and server.base_url.endswith("/v1")
@@ -84,11 +105,17 @@ class LocalServer:
         self.requests: list[RecordedRequest] = []
         """Every request received, in order (none in fast mode)."""
         self.request_count = 0
-        """How many requests reached ``/responses`` (counted even when not recorded)."""
+        """Requests to ``/responses`` and ``/responses/compact`` and WebSocket messages (counted
+        even when not recorded)."""
         self.disconnects = 0
         """Replies whose client closed the connection before the server finished sending them."""
         self.in_flight = 0
         """Replies being sent right now (a stalled stream counts until its connection closes)."""
+        self.websocket_connections = 0
+        """WebSocket handshakes accepted so far."""
+        self.websocket_refused = 0
+        """WebSocket handshakes answered with a :meth:`refuse_websocket` reply instead."""
+        self._websockets = WebSockets(self)
         self._queue: collections.deque[ReplyLike] = collections.deque()
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -97,12 +124,8 @@ class LocalServer:
         # Bumped by reset(): a reply begun before it no longer touches the counters or the queue.
         self._epoch = 0
         self._ids = itertools.count(1)
-        self._fast_cache: dict[tuple[bool, int], bytes] = {}
-        self._fast_server: asyncio.Server | None = None
-        self._fast_connections: set[FastProtocol] = set()
-        self._thread: threading.Thread | None = None
-        self._thread_loop: asyncio.AbstractEventLoop | None = None
-        self._thread_stop: asyncio.Event | None = None
+        self._fast_server: FastServer | None = None
+        self._thread = LoopThread()
 
     # ------------------------------------------------------------ public surface
 
@@ -142,15 +165,51 @@ class LocalServer:
             self._queue.extend(replies)
         return self
 
+    @property
+    def websocket_open(self) -> int:
+        """WebSockets open right now."""
+        return self._websockets.open_count
+
+    def refuse_websocket(self, reply: HTTPReply, *, times: int = 1) -> LocalServer:
+        """Answer the next ``times`` WebSocket handshakes with ``reply`` instead of upgrading.
+
+        The handshake gets that plain HTTP answer (status, body, headers, after its ``delay``),
+        is recorded nowhere in :attr:`requests` and is counted in :attr:`websocket_refused`.
+        Safe to call from any thread.
+
+        >>> LocalServer().refuse_websocket(HTTPReply(401), times=2).pending
+        0
+        """
+        if not isinstance(reply, HTTPReply):
+            raise TypeError(f"refuse_websocket() takes an HTTPReply, not {reply!r}")
+        self._websockets.refusals.extend([reply] * times)
+        return self
+
+    def drop_websockets(self) -> int:
+        """Close every open WebSocket now like a network drop (no close frame); returns how many.
+
+        A turn being sent stops where it is. Safe to call from any thread; from another thread
+        than the server's, it returns once the sockets are closed.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed() or _running_loop() is loop:
+            return self._websockets.drop()
+
+        async def drop() -> int:
+            return self._websockets.drop()
+
+        return asyncio.run_coroutine_threadsafe(drop(), loop).result(timeout=10)
+
     def reset(self) -> None:
         """Make a running server as good as new, for the next test that shares it.
 
-        Forgets queued replies and recorded requests, zeroes the counters, numbers generation and
-        response ids from 1 again, and puts back the ``default``, ``deltas`` and ``model`` given
-        to the constructor. It also hangs up every connection, ending any reply in flight (a
-        stall, a delay), so that a request sent before the reset is answered by nothing and
-        counted nowhere. Safe to call from any thread; called from another thread than the
-        server's, it returns once the server has done all this.
+        Forgets queued replies, handshake refusals and recorded requests, zeroes the counters,
+        numbers generation and response ids from 1 again, and puts back the ``default``,
+        ``deltas`` and ``model`` given to the constructor. It also hangs up every connection and
+        WebSocket, ending any reply in flight (a stall, a delay), so that a request sent before
+        the reset is answered by nothing and counted nowhere. Safe to call from any thread;
+        called from another thread than the server's, it returns once the server has done all
+        this.
         """
         loop = self._loop
         if loop is None or loop.is_closed() or _running_loop() is loop:
@@ -186,10 +245,13 @@ class LocalServer:
         self._queue.clear()
         self.requests.clear()
         self.request_count = self.disconnects = self.in_flight = 0
+        self.websocket_connections = self.websocket_refused = 0
+        self._websockets.forget()
         self._ids = itertools.count(1)
         self.default, self.deltas, self.model = self._options
 
     def _hang_up(self) -> None:
+        self._websockets.drop()
         server = self._runner.server if self._runner is not None else None
         for connection in server.connections if server is not None else ():
             connection.force_close()
@@ -224,9 +286,13 @@ class LocalServer:
             raise RuntimeError("the server is already running")
         self._closing = False
         if self.fast:
-            return await self._start_fast()
+            self._fast_server = FastServer(self)
+            self.port = await self._fast_server.start(self.host, self._bind_port)
+            return self
         app = web.Application(client_max_size=256 * 1024 * 1024)
         app.router.add_post("/v1/responses", self._handle)
+        app.router.add_get("/v1/responses", self._websockets.handle)
+        app.router.add_post("/v1/responses/compact", self._compact)
         app.router.add_get("/v1/models", self._models)
         # handler_cancellation: a client that hangs up cancels its handler, which is how we see it.
         runner = web.AppRunner(
@@ -240,20 +306,18 @@ class LocalServer:
         return self
 
     async def aclose(self) -> None:
-        """Stop serving and end any reply still in flight."""
-        thread = self._thread
+        """Stop serving: close each WebSocket (close frame 1001) and end any reply in flight."""
+        thread = self._thread.thread
         if thread is not None and thread.ident != threading.get_ident():
             raise RuntimeError("the server runs in a thread: stop it with `stop()`")
         self._closing = True
         fast, self._fast_server = self._fast_server, None
         if fast is not None:
-            fast.close()
-            for connection in list(self._fast_connections):
-                connection.close()
-            await fast.wait_closed()
+            await fast.close()
         runner, self._runner, self._loop = self._runner, None, None
         if runner is None:
             return
+        await self._websockets.close()
         for task in list(self._handlers):
             task.cancel()
         await runner.cleanup()
@@ -271,53 +335,15 @@ class LocalServer:
 
     def start_in_thread(self, timeout: float = 10.0) -> LocalServer:
         """Serve from a daemon thread with its own event loop; returns once it accepts requests."""
-        if self._thread is not None or self._runner is not None or self._fast_server is not None:
+        running = self._runner is not None or self._fast_server is not None
+        if self._thread.thread is not None or running:
             raise RuntimeError("the server is already running")
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        async def main() -> None:
-            self._thread_stop = asyncio.Event()
-            try:
-                await self.start()
-            except BaseException as exc:
-                failure.append(exc)
-                ready.set()
-                raise
-            self._thread_loop = asyncio.get_running_loop()
-            ready.set()
-            try:
-                await self._thread_stop.wait()
-            finally:
-                await self.aclose()
-
-        def run() -> None:
-            try:
-                asyncio.run(main())
-            except BaseException:  # reported to the starting thread through `failure`
-                ready.set()
-
-        self._thread = threading.Thread(
-            target=run, name="openresponses-testing-server", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(timeout) or failure:
-            self._thread = None
-            if failure:
-                raise RuntimeError("the local server failed to start") from failure[0]
-            raise TimeoutError("the local server did not start in time")
+        self._thread.start(self.start, self.aclose, timeout)
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop a server started with :meth:`start_in_thread` and join its thread."""
-        thread, loop, stop = self._thread, self._thread_loop, self._thread_stop
-        if thread is None or loop is None or stop is None:
-            raise RuntimeError(
-                "the server is not running in a thread (use `aclose()` for `start()`)"
-            )
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout)
-        self._thread = self._thread_loop = self._thread_stop = None
+        self._thread.stop(timeout)
 
     def __enter__(self) -> LocalServer:
         return self.start_in_thread()
@@ -338,7 +364,7 @@ class LocalServer:
     # ------------------------------------------------------------ handlers
 
     async def _models(self, request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [_model_entry(self.model)]})
+        return web.json_response({"object": "list", "data": [model_entry(self.model)]})
 
     def _next_reply(self) -> ReplyLike | None:
         try:
@@ -346,15 +372,14 @@ class LocalServer:
         except IndexError:
             return None
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def _receive(self, request: web.Request) -> tuple[RecordedRequest, int] | None:
+        """Count, number and record one request; ``None`` when a reset came while reading it."""
         epoch = self._epoch
         self.request_count += 1
         number = next(self._ids)
-        generation_id = f"gen-local-{number}"
         raw = await request.read()
         if epoch != self._epoch:
-            return web.Response(status=499)  # begun before a reset: it belongs to no test now
-        scripted = self._next_reply()
+            return None
         try:
             body = orjson.loads(raw) if raw else None
         except orjson.JSONDecodeError:
@@ -366,21 +391,55 @@ class LocalServer:
             headers=request.headers,
             body=raw,
             json=body,
-            generation_id=generation_id,
+            generation_id=f"gen-local-{number}",
         )
         self.requests.append(recorded)
-        if scripted is None and not isinstance(body, Mapping):
-            return _invalid_body(generation_id)
-        reply = await self._resolve(scripted, recorded)
-        ctx = _Context(
+        return recorded, number
+
+    def _context(self, recorded: RecordedRequest, number: int) -> _Context:
+        return _Context(
             request=recorded,
             response_id=f"resp_local_{number}",
             created_at=int(time.time()),
             model=self.model,
         )
-        plan = reply._plan(ctx)
-        headers = {"X-Generation-Id": generation_id, **plan.headers}
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        epoch = self._epoch
+        received = await self._receive(request)
+        if received is None:
+            return web.Response(status=499)  # begun before a reset: it belongs to no test now
+        recorded, number = received
+        scripted = self._next_reply()
+        if scripted is None and not isinstance(recorded.json, Mapping):
+            body = error_body(NOT_AN_OBJECT, code="invalid_json")
+            return web.json_response(
+                body, status=400, headers={"X-Generation-Id": recorded.generation_id}
+            )
+        reply = await self._resolve(scripted, recorded)
+        plan = reply._plan(self._context(recorded, number))
+        headers = {"X-Generation-Id": recorded.generation_id, **plan.headers}
         return await self._send(request, plan, headers, epoch)
+
+    async def _compact(self, request: web.Request) -> web.StreamResponse:
+        epoch = self._epoch
+        received = await self._receive(request)
+        if received is None:
+            return web.Response(status=499)
+        recorded, number = received
+        headers = {"X-Generation-Id": recorded.generation_id}
+        scripted = self._next_reply()
+        if scripted is None:
+            status, answer = compact(recorded.json, number=number, created_at=int(time.time()))
+            return web.json_response(answer, status=status, headers=headers)
+        reply = await self._resolve(scripted, recorded)
+        if isinstance(reply, ResponseJSON):
+            plan = reply._json_plan(dict(reply.body))
+        elif isinstance(reply, Turn):
+            return web.json_response(TURN_ON_COMPACT, status=500, headers=headers)
+        else:
+            plan = reply._plan(self._context(recorded, number))
+        return await self._send(request, plan, {**headers, **plan.headers}, epoch)
 
     async def _resolve(self, scripted: ReplyLike | None, recorded: RecordedRequest) -> Reply:
         value: Any = scripted if scripted is not None else self.default
@@ -429,54 +488,9 @@ class LocalServer:
             if task is not None:
                 self._handlers.discard(task)
 
-    # ------------------------------------------------------------ fast path
-
-    async def _start_fast(self) -> LocalServer:
-        models = orjson.dumps({"object": "list", "data": [_model_entry(self.model)]})
-        loop = asyncio.get_running_loop()
-
-        def protocol() -> FastProtocol:
-            return FastProtocol(self._fast_answer, models, self._count_fast, self._fast_connections)
-
-        # A batch opens hundreds of connections at once; the default backlog (100) drops SYNs.
-        self._fast_server = await loop.create_server(
-            protocol, self.host, self._bind_port, backlog=1024
-        )
-        self.port = self._fast_server.sockets[0].getsockname()[1]
-        return self
-
-    def _count_fast(self) -> int:
-        self.request_count += 1
-        return self.request_count
-
-    def _fast_answer(self, stream: bool, deltas: int | None) -> bytes:
-        key = (stream, deltas or self.deltas or 20)
-        payload = self._fast_cache.get(key)
-        if payload is None:
-            if len(self._fast_cache) > 64:
-                self._fast_cache.clear()
-            payload = self._fast_cache[key] = precompute(self.model, *key)
-        return payload
-
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-def _model_entry(model: str) -> dict[str, Any]:
-    return {"id": model, "object": "model", "created": 0, "owned_by": "openresponses"}
-
-
-def _invalid_body(generation_id: str) -> web.Response:
-    error = {
-        "error": {
-            "message": "The request body must be a JSON object.",
-            "type": "invalid_request_error",
-            "param": None,
-            "code": "invalid_json",
-        }
-    }
-    return web.json_response(error, status=400, headers={"X-Generation-Id": generation_id})

@@ -13,14 +13,17 @@ import orjson
 
 __all__ = [
     "DONE_FRAME",
+    "REASONS",
     "Splitter",
     "comment_frame",
     "encode_event",
     "input_text",
     "item_events",
     "last_user_text",
+    "model_entry",
     "response_object",
     "splitter",
+    "sse_frame",
     "usage_for",
     "word_count",
 ]
@@ -28,6 +31,25 @@ __all__ = [
 Splitter = Callable[[str], list[str]]
 
 DONE_FRAME = b"data: [DONE]\n\n"
+
+# The reason phrases of the statuses error replies use, for their default messages.
+REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    524: "A timeout occurred",
+    529: "Provider Overloaded",
+}
 
 
 def splitter(deltas: int | None = None, chunk_size: int | None = None) -> Splitter:
@@ -360,11 +382,19 @@ def item_events(
 
 def encode_event(event: Mapping[str, Any]) -> bytes:
     """One SSE frame: an `event:` line equal to the JSON `type` (if any), then the `data:` line."""
-    data = orjson.dumps(event)
-    kind = event.get("type")
+    return sse_frame(event.get("type"), orjson.dumps(event))
+
+
+def sse_frame(kind: Any, data: bytes) -> bytes:
+    """The SSE frame of an event's JSON `data`, with an `event:` line when `kind` is a string."""
     if isinstance(kind, str):
         return b"event: " + kind.encode() + b"\ndata: " + data + b"\n\n"
     return b"data: " + data + b"\n\n"
+
+
+def model_entry(model: str) -> dict[str, Any]:
+    """One model of ``GET /models``."""
+    return {"id": model, "object": "model", "created": 0, "owned_by": "openresponses"}
 
 
 def comment_frame(text: str) -> bytes:

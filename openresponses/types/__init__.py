@@ -97,6 +97,7 @@ from .items import (
 )
 from .request import (
     CacheControl,
+    CompactParams,
     DebugOptions,
     FileParserPlugin,
     FormatJsonObject,
@@ -119,6 +120,7 @@ from .request import (
     WebPlugin,
 )
 from .response import (
+    CompactedResponse,
     CostDetails,
     IncompleteDetails,
     InputTokensDetails,
@@ -165,6 +167,8 @@ __all__ = [
     "CodeInterpreterCodeDeltaEvent",
     "CodeInterpreterCodeDoneEvent",
     "CodeInterpreterTool",
+    "CompactParams",
+    "CompactedResponse",
     "Compaction",
     "ComputerCall",
     "ComputerCallOutput",

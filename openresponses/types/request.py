@@ -1,4 +1,5 @@
-"""Request parameters: the nested configuration objects and ``ResponseCreateParams``.
+"""Request parameters: the nested configuration objects, ``ResponseCreateParams`` and
+``CompactParams``.
 
 Every nested value accepts the attrs class here or a plain mapping of the wire shape, so a JSON
 example from the docs pastes straight in.
@@ -10,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict, Union
 
 import attrs
+from typing_extensions import Required
 
 from ._base import WireModel
 from .items import Item
@@ -17,6 +19,7 @@ from .tools import Tool, ToolChoice
 
 __all__ = [
     "CacheControl",
+    "CompactParams",
     "DebugOptions",
     "FileParserPlugin",
     "FormatJsonObject",
@@ -284,3 +287,18 @@ class ResponseCreateParams(TypedDict, total=False):
     prompt: Prompt | Mapping[str, Any] | None
     stop_server_tools_when: Sequence[Mapping[str, Any]] | None
     route: str | None
+
+
+class CompactParams(TypedDict, total=False):
+    """The request body of ``POST /responses/compact`` (Open Responses only), declared once.
+
+    ``input`` takes what ``create`` takes (a string of at most 10 MiB, or items); the output of
+    a ``Response`` or of an earlier compaction can be passed as it is. ``prompt_cache_key`` is at
+    most 64 characters.
+    """
+
+    model: Required[str]
+    input: str | Sequence[Item | Mapping[str, Any]] | None
+    instructions: str | None
+    previous_response_id: str | None
+    prompt_cache_key: str | None

@@ -1,4 +1,4 @@
-"""The Response object and its usage / error parts."""
+"""The Response object and its usage / error parts, and ``CompactedResponse`` (a compaction)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .request import Prompt, PromptCacheOptions, ReasoningConfig, TextConfig
 from .tools import Tool, ToolChoice
 
 __all__ = [
+    "CompactedResponse",
     "CostDetails",
     "IncompleteDetails",
     "InputTokensDetails",
@@ -145,3 +146,30 @@ class Response(WireModel):
             for part in item.content
             if isinstance(part, OutputText)
         )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CompactedResponse(WireModel):
+    """What ``POST /responses/compact`` returns: the history to carry on with, compacted.
+
+    ``output`` holds items of the same union as ``Response.output`` (typically the user messages
+    kept, then a ``Compaction`` item whose ``encrypted_content`` stands for the rest); they are
+    valid ``input`` to the next ``create`` as they are. ``usage`` counts the compaction pass.
+    ``created_at`` may be a float on some servers.
+
+    >>> from openresponses import from_dict
+    >>> compacted = from_dict(
+    ...     {"id": "resp_1", "object": "response.compaction", "created_at": 1,
+    ...      "output": [{"type": "compaction", "id": "cmp_1", "encrypted_content": "enc"}],
+    ...      "usage": {"input_tokens": 9, "output_tokens": 2, "total_tokens": 11}},
+    ...     CompactedResponse,
+    ... )
+    >>> compacted.output[0].encrypted_content, compacted.usage.total_tokens
+    ('enc', 11)
+    """
+
+    id: str | None = None
+    object: Literal["response.compaction"] = "response.compaction"
+    created_at: int | float | None = None
+    output: list[Item] = attrs.Factory(list)
+    usage: Usage | None = None
