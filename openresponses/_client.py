@@ -341,19 +341,24 @@ class AsyncClient:
         *,
         history: Iterable[Item | Mapping[str, Any]] = (),
         trim: Trim | None = None,
+        compact_at_tokens: int | None = None,
         connection: Connection | None = None,
         **defaults: Unpack[ResponseCreateArgs],
     ) -> AsyncConversation:
         """A conversation that resends its whole history each turn (``model``, ``instructions``
         and any other ``create`` keyword become its defaults): see ``openresponses.conversation``.
-        With ``connection`` (from ``client.responses.connect()``) its turns go over that socket.
+        ``compact_at_tokens`` compacts the history before a turn once the last response's
+        tokens reached it (see ``AsyncConversation``). With ``connection`` (from
+        ``client.responses.connect()``) its turns go over that socket.
         """
         # `Connection` is AsyncResponsesConnection here and ResponsesConnection in the blocking
         # twin: one spelling, so the two signatures read alike.
         from .conversation import AsyncConversation
 
         engine = self if connection is None else self.responses._engine_for(connection)
-        return AsyncConversation(engine, history=history, trim=trim, **defaults)
+        return AsyncConversation(
+            engine, history=history, trim=trim, compact_at_tokens=compact_at_tokens, **defaults
+        )
 
     # -- lifecycle
 

@@ -76,6 +76,10 @@ class AsyncResponsesConnection:
     one that finds it dropped. Leaving the block (or :meth:`aclose`) closes it and waits for
     the close; ``client.aclose()`` ends a turn being read and closes the socket too.
 
+    Deadlines as for a stream: ``stream_idle`` bounds each wait for an event, ``stream_total``
+    the turn from entering its stream (the wait for the turn included), ``timeout.connect`` a
+    handshake; :meth:`create` adds ``timeout.total``.
+
     Errors as over HTTP: an ``error`` event with a status before the turn's first event raises
     that status's ``APIStatusError`` (``.status_code``, ``.code``, ``.message``, ``.body`` the
     event), retried for 429 and 5xx; a later ``error`` event, ``response.failed`` or a socket that
@@ -93,7 +97,8 @@ class AsyncResponsesConnection:
     ) -> None:
         if heartbeat is not None:
             check_number("heartbeat", heartbeat, above=True)
-        self._engine = engine
+        # Not `_engine`: the helpers take whatever has an `_engine` as a client, and use that.
+        self._http = engine
         self._url = websocket_url(engine.url)
         self._heartbeat = heartbeat
         self._headers = dict(extra_headers) if extra_headers else None
@@ -109,12 +114,12 @@ class AsyncResponsesConnection:
     @property
     def engine(self) -> RequestEngine:
         """The client's request engine (``compact`` goes through it, over HTTP)."""
-        return self._engine
+        return self._http
 
     @property
     def retry_policy(self) -> RetryPolicy:
         """The client's retry policy (a turn that sets no ``max_retries``)."""
-        return self._engine.retry_policy
+        return self._http.retry_policy
 
     async def create(self, **params: Unpack[ResponseCreateArgs]) -> Response:
         """One turn, read to its final Response (every keyword of ``client.responses.create``).
@@ -139,7 +144,7 @@ class AsyncResponsesConnection:
 
     async def compact(self, **params: Unpack[CompactArgs]) -> CompactedResponse:
         """``client.responses.compact``: a compaction is a plain POST, sent over HTTP."""
-        return await self._engine.compact(**params)
+        return await self._http.compact(**params)
 
     # -- lifecycle
 
@@ -164,7 +169,7 @@ class AsyncResponsesConnection:
         """Open the socket now, unless it is open (``async with`` does this); retried as the
         client's policy says."""
         self._check_usable()
-        policy = self._engine.retry_policy
+        policy = self._http.retry_policy
         retrier: Retrier | None = None
         started = time.monotonic()
         await self._acquire(None)
@@ -172,7 +177,7 @@ class AsyncResponsesConnection:
             while self._socket is None or self._socket.closed:
                 self._check_usable()
                 try:
-                    self._socket = await self._handshake(self._engine.timeout, None)
+                    self._socket = await self._handshake(self._http.timeout, None)
                 except (APIConnectionError, APIStatusError) as exc:
                     if retrier is None:
                         retrier = Retrier(policy, f"{_WHAT} (handshake)", started=started)
@@ -226,7 +231,7 @@ class AsyncResponsesConnection:
     def _prepare(self, params: Any) -> tuple[str, Timeout, RetryPolicy]:
         """The message of a turn (the ``create`` body and ``type``), its deadlines and policy."""
         self._check_usable()
-        engine = self._engine
+        engine = self._http
         timeout = params.pop("timeout", None)
         max_retries = params.pop("max_retries", None)
         for name in _PER_SOCKET:
@@ -293,8 +298,8 @@ class AsyncResponsesConnection:
         if connect is not None:
             limit = asyncio.get_running_loop().time() + connect
             deadline = limit if deadline is None else min(deadline, limit)
-        engine = self._engine
-        return await open_websocket(
+        engine = self._http
+        socket = await open_websocket(
             engine.transport,
             self._url,
             headers=self._headers,
@@ -303,6 +308,10 @@ class AsyncResponsesConnection:
             max_msg_size=engine.max_event_bytes,
             deadline=deadline,
         )
+        if self._closed:  # aclose() ran during the handshake: nothing may keep this socket
+            socket.abort()
+            raise APIConnectionError("the connection was closed", retryable=False)
+        return socket
 
     def _drop(self) -> None:
         socket, self._socket = self._socket, None
@@ -329,7 +338,7 @@ class AsyncResponsesConnection:
         self._turn.release()
 
     def _check_usable(self) -> None:
-        if self._engine.transport.closed:
+        if self._http.transport.closed:
             raise RuntimeError("this AsyncClient is closed; create a new one")
         if self._closed:
             raise RuntimeError(

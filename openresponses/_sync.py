@@ -216,7 +216,9 @@ class ResponsesConnection(_Forwarder[AsyncResponsesConnection]):
 
     One turn at a time: a call from another thread waits for the turn under way; one from the
     thread whose stream of this connection is still open raises ``RuntimeError`` at once (it
-    would wait for itself). Leaving the ``with`` block (or :meth:`close`) closes the socket.
+    would wait for itself). The tool loop and conversations run their turns on the client's
+    loop thread, so do not start one over this connection inside an open stream of it: it would
+    wait for that stream. Leaving the ``with`` block (or :meth:`close`) closes the socket.
     """
 
     __slots__ = ()
@@ -368,13 +370,18 @@ class Client:
         *,
         history: Iterable[Item | Mapping[str, Any]] = (),
         trim: Trim | None = None,
+        compact_at_tokens: int | None = None,
         connection: Connection | None = None,
         **defaults: Unpack[ResponseCreateArgs],
     ) -> Conversation:
         """A conversation that resends its whole history each turn (blocking twin of
         ``AsyncClient.conversation``); with ``connection``, its turns go over that WebSocket."""
         conversation = self._portal.client.conversation(
-            history=history, trim=trim, connection=_async_connection(connection), **defaults
+            history=history,
+            trim=trim,
+            compact_at_tokens=compact_at_tokens,
+            connection=_async_connection(connection),
+            **defaults,
         )
         return Conversation(self._portal, lambda _client: conversation)
 

@@ -187,6 +187,8 @@ class Transport:
         # plain set: a WeakSet entry per request cost more than the rest of the bookkeeping).
         self._live: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
         self._reading: set[aiohttp.ClientResponse] = set()
+        # The handshake answers of open WebSockets: closing one drops its socket.
+        self._sockets: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
         self._limit = connector_limit
         self._limit_per_host = connector_limit_per_host
         self._ssl = _ssl_setting(verify)
@@ -270,6 +272,10 @@ class Transport:
         )
         self._session = session
         return session
+
+    def track_socket(self, resp: aiohttp.ClientResponse) -> None:
+        """Drop a WebSocket (given its handshake answer) when the client closes."""
+        self._sockets.add(resp)
 
     def client_timeouts(
         self, timeout: Timeout
@@ -392,14 +398,17 @@ class Transport:
 
         A body being read (a stream, or a plain answer still arriving) ends at once with
         ``APIConnectionError("the client was closed")``: closing the pool alone would drop the
-        socket without waking its reader.
+        socket without waking its reader. Open WebSockets are dropped too.
         """
         self.closed = True
         for resp in [*self._live, *self._reading]:
             if not resp.closed:
                 resp.content.set_exception(closed_error())
+        for resp in list(self._sockets):
+            resp.close()  # a read waiting on the socket wakes up
         self._live.clear()
         self._reading.clear()
+        self._sockets.clear()
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()

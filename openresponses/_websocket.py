@@ -12,6 +12,7 @@ error: a refused handshake the ``APIStatusError`` of its status, a broken or tim
 from __future__ import annotations
 
 import asyncio
+import collections
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -56,7 +57,16 @@ class WebSocket:
     arrives later belongs to a read nobody waits for.
     """
 
-    __slots__ = ("_loop", "_max_msg_size", "_secrets", "_text", "_transport", "_ws", "info")
+    __slots__ = (
+        "_buffer",
+        "_loop",
+        "_max_msg_size",
+        "_secrets",
+        "_text",
+        "_transport",
+        "_ws",
+        "info",
+    )
 
     def __init__(
         self,
@@ -73,12 +83,19 @@ class WebSocket:
         self._secrets = transport.secrets
         self._max_msg_size = max_msg_size
         self._text = aiohttp.WSMsgType.TEXT
+        # The messages aiohttp has read and not handed out yet, as (message, size) pairs: a
+        # text message waiting there is returned without a timer, so a burst of events costs
+        # no deadline bookkeeping (a timer per message cost more than the rest of the read).
+        buffer = getattr(getattr(ws, "_reader", None), "_buffer", None)
+        self._buffer: collections.deque[Any] | None = (
+            buffer if isinstance(buffer, collections.deque) else None
+        )
         # The handshake's answer: what a turn's HTTPInfo reports (101, and the server's headers).
         self.info = HTTPInfo(_SWITCHING, ws._response.headers)
 
     @property
     def closed(self) -> bool:
-        """Whether the socket is closed or closing (a new turn needs a new one)."""
+        """Whether the socket is known to be closed (a new turn then opens another)."""
         return self._ws.closed
 
     @property
@@ -97,10 +114,25 @@ class WebSocket:
         except connection_errors() as exc:
             raise self._broken(exc, "sending the message") from exc
 
+    def _text_waiting(self) -> bool:
+        buffer = self._buffer
+        if not buffer:
+            return False
+        return buffer[0][0].type is self._text
+
+    async def receive_batch(self, deadline: float | None) -> list[Any]:
+        """The next data message, and the text messages that arrived with it."""
+        batch = [await self.receive(deadline)]
+        if self._text_waiting():
+            ws = self._ws
+            while self._text_waiting():
+                batch.append((await ws.receive()).data)  # there already: returns at once
+        return batch
+
     async def receive(self, deadline: float | None) -> Any:
         """The next data message (text, or bytes for a binary one), waiting until ``deadline``."""
         ws = self._ws
-        if deadline is None:
+        if deadline is None or self._text_waiting():
             timeout = None
         else:
             timeout = deadline - self._loop.time()
@@ -130,6 +162,8 @@ class WebSocket:
                     f"WebSocket message larger than max_event_bytes={self._max_msg_size}",
                     payload=None,
                 )
+            if isinstance(data, aiohttp.ServerTimeoutError):  # the heartbeat's ping went unanswered
+                raise APIConnectionError(f"the server stopped answering pings: {data}")
             if isinstance(data, BaseException):
                 raise connection_error(data, "reading the socket") from data
         if msg.type is aiohttp.WSMsgType.CLOSE:
@@ -206,6 +240,7 @@ async def open_websocket(
             sanitize(exc)
             raise closed_error() from exc
         raise connection_error(exc, "opening the WebSocket") from exc
+    transport.track_socket(ws._response)
     return WebSocket(ws, transport, loop, max_msg_size or 0)
 
 

@@ -79,14 +79,15 @@ class WebSocketSource:
         return event
 
     async def read(self, deadline: float | None) -> Sequence[Any]:
-        """The next message; nothing once the terminal event was parsed."""
+        """The next messages (those that arrived together); nothing once the terminal event
+        was parsed."""
         if self._done:  # _READING is 0
             return _NOTHING
         head = self._head
         if head is not None:
             self._head = None
             return (head,)
-        return (await self._socket.receive(deadline),)
+        return await self._socket.receive_batch(deadline)
 
     def hand_over(self) -> bool | None:
         """Let the socket go now if the terminal event was read (the turn's owner may start the

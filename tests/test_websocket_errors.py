@@ -124,10 +124,9 @@ async def test_an_unavailable_handshake_is_retried(server: LocalServer) -> None:
 
 
 async def test_an_error_event_mid_turn_is_a_stream_error(server: LocalServer) -> None:
-    """An error event after content: StreamError with the partial Response; the socket (which
-    may still carry the turn's response.failed) is replaced, and the next turn is clean."""
+    """An error event after content: StreamError with the partial Response, then a new socket."""
     error = InBandError(code="server_error", message="upstream died")
-    server.add(Turn(Text("half an answer", deltas=2), stream_error=error))
+    server.add(Turn(Text("half an answer", deltas=2), stream_error=error, terminal=False))
     async with make_client(server.base_url) as client, client.responses.connect() as conn:
         with pytest.raises(StreamError, match="upstream died") as caught:
             await conn.create(model="m", input="Hi")
@@ -136,7 +135,21 @@ async def test_an_error_event_mid_turn_is_a_stream_error(server: LocalServer) ->
         assert caught.value.code == "server_error"
         assert (await conn.create(model="m", input="next")).output_text == "You said: next"
     assert server.websocket_connections == 2
-    assert server.request_count == 2
+
+
+async def test_a_failed_event_after_an_error_never_reaches_the_next_turn(
+    server: LocalServer,
+) -> None:
+    """An error event, then the turn's response.failed: the next turns get their own answers."""
+    error = InBandError(code="server_error", message="upstream died")
+    server.add(Turn(Text("half", deltas=2), stream_error=error, event_delay=0.02))
+    async with make_client(server.base_url) as client, client.responses.connect() as conn:
+        with pytest.raises(StreamError, match="upstream died"):
+            await conn.create(model="m", input="Hi")
+        for number in range(3):
+            answer = await conn.create(model="m", input=f"next {number}")
+            assert answer.output_text == f"You said: next {number}"
+    assert server.request_count == 4
 
 
 async def test_an_echoed_key_is_redacted_from_the_error(server: LocalServer) -> None:

@@ -4,9 +4,13 @@ turn on a new socket."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import time
+from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import WSMsgType, web
 
 from _support import make_client
 from openresponses import (
@@ -17,7 +21,7 @@ from openresponses import (
     StreamError,
     Timeout,
 )
-from openresponses.testing import Disconnect, LocalServer, Text, Turn
+from openresponses.testing import Disconnect, HTTPReply, LocalServer, Text, Turn
 
 pytestmark = pytest.mark.anyio
 
@@ -210,3 +214,65 @@ async def test_pings_keep_an_idle_socket_for_the_next_turn(server: LocalServer) 
         await asyncio.sleep(0.5)
         assert (await conn.create(model="m", input="second")).output_text == "You said: second"
     assert server.websocket_connections == 1
+
+
+async def test_a_slow_handshake_times_out_at_timeout_connect(server: LocalServer) -> None:
+    """A handshake left unanswered: APITimeoutError naming timeout.connect, at that deadline."""
+    server.refuse_websocket(HTTPReply(503, delay=5))
+    client = make_client(server.base_url, timeout=Timeout(connect=0.3), max_retries=0)
+    async with client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match=r"timeout\.connect"):
+            await client.responses.connect().open()
+        assert time.monotonic() - started < 2.0
+
+
+async def test_leaving_the_block_closes_the_socket(server: LocalServer) -> None:
+    """After `async with conn`, the server has no socket open."""
+    async with make_client(server.base_url) as client:
+        async with client.responses.connect() as conn:
+            await conn.create(model="m", input="Hi")
+            assert server.websocket_open == 1
+        for _ in range(50):
+            if server.websocket_open == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert server.websocket_open == 0
+        assert server.disconnects == 0  # a close frame, not a drop
+
+
+@contextlib.asynccontextmanager
+async def deaf_server() -> AsyncIterator[str]:
+    """A WebSocket server that answers a turn with response.created, then never pongs."""
+
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=False)
+        await ws.prepare(request)
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                created = {"type": "response.created", "response": {"id": "r", "output": []}}
+                await ws.send_str(json.dumps(created))
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/v1/responses", handler)
+    runner = web.AppRunner(app, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+    finally:
+        await runner.cleanup()
+
+
+async def test_an_unanswered_ping_ends_the_turn() -> None:
+    """With heartbeat=0.1, a peer that stops answering pings ends the turn in 1 s: StreamError."""
+    async with deaf_server() as base_url, make_client(base_url, max_retries=0) as client:
+        conn = client.responses.connect(heartbeat=0.1)
+        async with conn:
+            started = time.monotonic()
+            with pytest.raises(StreamError, match="stopped answering pings") as caught:
+                await conn.create(model="m", input="Hi", timeout=Timeout(stream_idle=10))
+            assert time.monotonic() - started < 1.0
+            assert isinstance(caught.value.__cause__, APIConnectionError)

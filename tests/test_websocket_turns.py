@@ -186,6 +186,21 @@ async def test_concurrent_turns_wait_for_each_other(
     assert server.websocket_connections == 1
 
 
+async def test_a_turn_waits_while_another_task_holds_the_connection(
+    server: LocalServer, conn: AsyncResponsesConnection
+) -> None:
+    """While one task's stream is open, another task's turn sends nothing; then it goes."""
+    async with conn.stream(model="m", input="first") as stream:
+        await stream.__anext__()
+        waiting = asyncio.ensure_future(conn.create(model="m", input="second"))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+        assert len(server.requests) == 1
+        await stream.final_response()
+    assert (await asyncio.wait_for(waiting, 5)).output_text == "You said: second"
+    assert server.websocket_connections == 1
+
+
 async def test_a_second_turn_from_the_task_holding_the_turn_is_refused(
     server: LocalServer, conn: AsyncResponsesConnection
 ) -> None:

@@ -8,10 +8,13 @@ import openresponses
 from openresponses import (
     APIStatusError,
     AsyncClient,
+    AsyncResponsesConnection,
     Client,
+    CompactedResponse,
     OutputTextDeltaEvent,
     Response,
     ResponseCompletedEvent,
+    ResponsesConnection,
     StreamError,
     Timeout,
     function_tool,
@@ -72,6 +75,22 @@ async def async_usage() -> None:
         conversation = client.conversation(model="m", instructions="Be brief.")
         reply: Response = await conversation.send("Hello")
         print(reply.output_text)
+
+        conn: AsyncResponsesConnection
+        async with client.responses.connect(heartbeat=None) as conn:
+            turn: Response = await conn.create(model="m", input="Hi")
+            async with conn.stream(model="m", input="Hi") as turn_stream:
+                async for piece in turn_stream.text_deltas():
+                    print(piece, turn.output_text)
+            ran = await client.responses.run(model="m", input="W", tools=[weather], connection=conn)
+            over_socket = client.conversation(model="m", connection=conn)
+            print(ran.output_text, (await over_socket.send("Hi")).output_text)
+
+        compacted: CompactedResponse = await client.responses.compact(model="m", input="Hi")
+        print(compacted.usage.input_tokens if compacted.usage else 0, compacted.output)
+        long_chat = client.conversation(model="m", compact_at_tokens=100_000)
+        again: CompactedResponse = await long_chat.compact()
+        print(again.id)
     try:
         pass
     except StreamError as exc:
@@ -96,4 +115,12 @@ def sync_usage() -> None:
         print(by_schema.output_parsed)
         chat = client.conversation(model="m")
         print(chat.send("Hello").output_text, len(chat.history))
+        blocking: ResponsesConnection
+        with client.responses.connect() as blocking:
+            print(blocking.create(model="m", input="Hi").output_text)
+            with blocking.stream(model="m", input="Hi") as socket_stream:
+                print("".join(socket_stream.text_deltas()))
+            print(client.conversation(model="m", connection=blocking).send("Hi").output_text)
+        print(client.responses.compact(model="m", input="Hi").id)
+        print(client.conversation(model="m", compact_at_tokens=10).compact().output)
     print(openresponses.__version__)
