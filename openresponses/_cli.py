@@ -126,7 +126,8 @@ def _demo_parser() -> argparse.ArgumentParser:
     return argparse.ArgumentParser(
         prog="openresponses demo",
         description="A short tour of the SDK against the built-in local server (no API key, no "
-        "network): a streamed answer, a tool call round trip, a concurrent batch, errors handled.",
+        "network): a streamed answer, a tool call round trip, a concurrent batch, errors handled, "
+        "two turns over one WebSocket and a compaction.",
     )
 
 
@@ -360,7 +361,7 @@ async def _demo() -> int:
         # A placeholder key: the local server needs none, and a real one should not go there.
         AsyncClient(api_key="local", base_url=server.base_url) as client,
     ):
-        for step in (_demo_stream, _demo_tools, _demo_batch, _demo_errors):
+        for step in (_demo_stream, _demo_tools, _demo_batch, _demo_errors, _demo_websocket):
             await step(server, client)
     _write(
         '\nNext: `openresponses "your prompt"` (set OPENROUTER_API_KEY for a real model), '
@@ -469,3 +470,33 @@ async def _demo_errors(server: LocalServer, client: AsyncClient) -> None:
     except StreamError as exc:
         partial = exc.response.output_text if exc.response is not None else ""
         _write(f"{_error_line(exc)}; partial text kept: {partial!r}\n")
+
+
+async def _demo_websocket(server: LocalServer, client: AsyncClient) -> None:
+    from openresponses.testing import Text, Turn
+
+    _heading(
+        5,
+        "Two turns over one WebSocket, then a compaction",
+        "async with client.responses.connect() as conn: client.conversation(connection=conn)",
+    )
+    server.add(
+        Text("Nice to meet you, Ada."),
+        Turn(Text("You are Ada, as you said one turn ago."), event_delay=0.03),
+    )
+    before = server.request_count
+    async with client.responses.connect() as conn:
+        chat = client.conversation(model=DEFAULT_MODEL, connection=conn)
+        _write("> My name is Ada.\n   ")
+        _write(f"{(await chat.send('My name is Ada.')).output_text}\n   ")
+        _write("> Who am I?\n   ")
+        async with chat.stream("Who am I?") as stream:
+            async for text in stream.text_deltas():
+                _write(text)
+        turns = server.request_count - before
+        _write(f"\n   ({turns} turns, {server.websocket_connections} WebSocket handshake)\n   ")
+        # Compaction is a plain POST /responses/compact, even for a conversation on a socket.
+        length = len(chat.history)
+        compacted = await chat.compact()
+    kinds = ", ".join(item.type for item in compacted.output)
+    _write(f"await chat.compact() (POST /responses/compact): {length} history items -> {kinds}\n")

@@ -300,7 +300,8 @@ def test_ctrl_c_stops_a_stream_cleanly(server: LocalServer) -> None:
 
 
 def test_demo_tours_the_sdk_offline() -> None:
-    """``openresponses demo`` streams, runs a tool, batches with progress, handles errors."""
+    """``openresponses demo`` streams, runs a tool, batches with progress, handles errors, and
+    runs two conversation turns over one WebSocket before compacting them over HTTP."""
     started = time.monotonic()
     result = run_cli("demo", OPENROUTER_API_KEY="sk-or-never-sent")
     assert result.returncode == 0, result.stderr
@@ -313,6 +314,10 @@ def test_demo_tours_the_sdk_offline() -> None:
     assert "429 Too Many Requests, retried: 'You said: Are you there?' after 2 requests" in out
     assert "AuthenticationError: HTTP 401 No auth credentials found" in out
     assert "StreamError: [502] Provider disconnected" in out
+    websocket = out.split("5. Two turns over one WebSocket", 1)[1]
+    assert "Nice to meet you, Ada.\n   > Who am I?\n   You are Ada," in websocket
+    assert "(2 turns, 1 WebSocket handshake)" in websocket  # counted by the server
+    assert "4 history items -> message, message, compaction" in websocket
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 20
 

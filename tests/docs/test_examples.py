@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,6 +52,10 @@ SCRIPTS: dict[str, list[ReplyLike]] = {
         Text('{"name": "Danube", "length_km": 2850, "countries": ["Germany", "Austria"]}')
     ],
     "conversation.py": ["Nice to meet you, Ada!", _remember],
+    "websocket.py": [
+        ToolCall("get_weather", {"city": "Paris"}),
+        ToolCall("get_weather", {"city": "Oslo"}),
+    ],
 }
 
 # What each example prints, in order, in both modes (the scripts above match the examples' own).
@@ -90,6 +94,28 @@ EXPECT: dict[str, list[str]] = {
         "GET /ask    -> {'answer': 'You said: What is a river?', 'id': 'resp_local_1'}",
         "GET /stream -> You said: And a delta?",
     ],
+    "websocket.py": [
+        "connected: <AsyncResponsesConnection ws://127.0.0.1:",
+        'get_weather({"city":"Paris"}) -> 18 °C and sunny in Paris',
+        'get_weather({"city":"Oslo"}) -> 4 °C and raining in Oslo',
+        "answer (done, turns: 3): Tool said: 4 °C and raining in Oslo",
+        "follow-up: You said: Pack for which?\n(done, turns: 1)",
+    ],
+}
+
+
+def _one_socket_for_every_turn(server: LocalServer) -> None:
+    # the loop's three turns and the follow-up's one
+    assert [request.method for request in server.requests] == ["WEBSOCKET"] * 4
+    assert server.websocket_connections == 1
+    follow_up = server.requests[-1].json
+    assert follow_up["input"][-1] == {"role": "user", "content": "Pack for which?"}
+    assert [tool["name"] for tool in follow_up["tools"]] == ["get_weather"]
+
+
+# Further checks on what an example did to the test's server.
+CHECKS: dict[str, Callable[[LocalServer], None]] = {
+    "websocket.py": _one_socket_for_every_turn,
 }
 
 SCRIPT_NAMES = sorted(path.name for path in EXAMPLES.glob("*.py"))
@@ -134,6 +160,9 @@ def test_example_against_the_configured_server(name: str, server: LocalServer) -
     assert server.request_count > 0
     assert server.pending == 0
     assert all("Authorization" not in request.headers for request in server.requests)
+    check = CHECKS.get(name)
+    if check is not None:
+        check(server)
 
 
 @pytest.mark.parametrize("name", SCRIPT_NAMES)
@@ -146,3 +175,4 @@ def test_every_example_is_checked() -> None:
     """Each script in examples/ has expectations, and every expectation names a script."""
     assert sorted(EXPECT) == SCRIPT_NAMES
     assert set(SCRIPTS) <= set(EXPECT)
+    assert set(CHECKS) <= set(EXPECT)

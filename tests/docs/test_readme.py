@@ -80,6 +80,11 @@ SCRIPTS: dict[str, list[ReplyLike]] = {
     "structured-output": [
         Text('{"name": "Danube", "length_km": 2850, "countries": ["Germany", "Austria"]}')
     ],
+    "websocket-mode": [
+        Text("The Nile."),
+        Text("One, two, three, four, five."),
+        ToolCall("get_weather", {"city": "Paris"}),
+    ],
 }
 
 # What each block prints (stdout), in order.
@@ -104,6 +109,18 @@ EXPECT: dict[str, list[str]] = {
         "You said: What is my name?",
         "4 items in the history",
     ],
+    "websocket-mode": [
+        "The Nile.",
+        "One, two, three, four, five.",
+        "Tool said: 18 °C and sunny in Paris",
+        "You said: What is my name?",
+    ],
+    "compaction": [
+        "['message', 'compaction']",
+        "You said: Where does it end?",
+        "True",
+        "You said: How long is it?",
+    ],
     "testing-your-own-code": ["2 passed"],
     "testing-your-own-code-2": ["502 Provider disconnected 'Half'"],
 }
@@ -121,6 +138,29 @@ def _conversation_resends_history(server: LocalServer, namespace: dict[str, Any]
     assert [item.get("role") for item in second] == ["user", "assistant", "user"]
 
 
+def _every_turn_over_one_socket(server: LocalServer, namespace: dict[str, Any]) -> None:
+    # create, stream, the two turns of the tool loop, the two of the conversation
+    assert [request.method for request in server.requests] == ["WEBSOCKET"] * 6
+    assert server.websocket_connections == 1
+    assert [item.get("role") for item in server.requests[-1].json["input"]] == [
+        "user",
+        "assistant",
+        "user",
+    ]
+
+
+def _compacted_items_go_back_as_input(server: LocalServer, namespace: dict[str, Any]) -> None:
+    create, compact = "/v1/responses", "/v1/responses/compact"
+    assert [request.path for request in server.requests] == [create, compact, create] * 2
+    for sent in (server.requests[2].json["input"], server.requests[-1].json["input"]):
+        assert [item.get("type", "message") for item in sent] == [
+            "message",
+            "compaction",
+            "message",
+        ]
+        assert sent[1]["encrypted_content"].startswith("local:")
+
+
 def _defines_a_coroutine_function(server: LocalServer, namespace: dict[str, Any]) -> None:
     assert inspect.iscoroutinefunction(namespace["ask_onerouter"])
     assert server.request_count == 0
@@ -131,6 +171,8 @@ CHECKS: dict[str, Callable[[LocalServer, dict[str, Any]], None]] = {
     "errors-and-retries": _requests_made(3),  # the 429, its retry, then the stream
     "quickstart-many-requests-at-once": _requests_made(4),
     "conversations": _conversation_resends_history,
+    "websocket-mode": _every_turn_over_one_socket,
+    "compaction": _compacted_items_go_back_as_input,
     "onerouter-and-any-open-responses-server": _defines_a_coroutine_function,
 }
 
@@ -179,9 +221,14 @@ def _run_tests(code: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[block.id for block in BLOCKS])
 def test_block_runs(
-    block: Block, server: LocalServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    block: Block,
+    server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The block runs with no key against the local server and prints what the README implies."""
+    monkeypatch.chdir(tmp_path)  # a block may write files (a saved conversation)
     server.add(*SCRIPTS.get(block.id, []))
     namespace: dict[str, Any] = {"__name__": "readme_block"}
     if "def test_" in block.code:
