@@ -17,6 +17,7 @@ from ._errors import (
     AuthenticationError,
     BadGatewayError,
     BadRequestError,
+    BudgetExceededError,
     EdgeTimeoutError,
     InternalServerError,
     InvalidRequestError,
@@ -33,6 +34,9 @@ from ._errors import (
     StreamError,
     UnprocessableEntityError,
 )
+
+# -- hooks
+from ._hooks import AttemptInfo, CallInfo, Hook, add_hook, remove_hook
 
 # -- HTTP facts
 from ._httpinfo import HTTPInfo, http_info
@@ -187,6 +191,7 @@ from .types import (
     UnknownTool,
     UrlCitation,
     Usage,
+    UsageTotals,
     WebPlugin,
     WebSearchCall,
     WebSearchTool,
@@ -195,27 +200,41 @@ from .types import (
 if TYPE_CHECKING:
     # What the lazy table below loads on first use; each module's ``__all__`` is exactly its row
     # of the table (tests/test_public_api.py checks it), so the names are written once, there.
+    from ._catalog import *
     from ._connection import *
     from ._sync import *
+    from ._usage import *
     from .batch import *
     from .conversation import *
     from .parsing import *
     from .tools import *
+    from .types.catalog import *
 
 # Loaded on first use by __getattr__: the blocking facade (anyio) and the helpers cost more to
 # import than the whole async client, and most programs use few of them.
 _LAZY: dict[str, tuple[str, ...]] = {
+    "._catalog": ("AsyncGenerations", "AsyncModels", "ModelsListArgs"),
     "._connection": ("AsyncResponsesConnection",),
     "._sync": (
         "BatchIterator",
         "Client",
         "Conversation",
+        "Generations",
+        "Models",
         "ResponseStream",
         "Responses",
         "ResponsesConnection",
         "ToolRunStream",
     ),
-    ".batch": ("AsyncBatchIterator", "BatchRequests", "BatchResult", "ProgressCallback"),
+    "._usage": ("UsageTracker",),
+    ".batch": (
+        "AsyncBatchIterator",
+        "BatchRequests",
+        "BatchResult",
+        "BatchResults",
+        "BatchSummary",
+        "ProgressCallback",
+    ),
     ".conversation": (
         "AsyncConversation",
         "ConversationInput",
@@ -242,6 +261,24 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "ToolRunResult",
         "UnknownToolError",
         "function_tool",
+    ),
+    ".types.catalog": (
+        "Generation",
+        "GenerationProviderResponse",
+        "Model",
+        "ModelAliasTarget",
+        "ModelArchitecture",
+        "ModelBenchmarkIndexes",
+        "ModelBenchmarks",
+        "ModelDefaultParameters",
+        "ModelDesignArenaEntry",
+        "ModelLinks",
+        "ModelListParams",
+        "ModelPerRequestLimits",
+        "ModelPricing",
+        "ModelPricingOverride",
+        "ModelReasoning",
+        "ModelTopProvider",
     ),
 }
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
@@ -278,10 +315,13 @@ __all__ = [
     "AsyncResponseStream",
     "AsyncResponses",
     "AsyncTextDeltas",
+    "AttemptInfo",
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
+    "BudgetExceededError",
     "CacheControl",
+    "CallInfo",
     "CodeInterpreterCall",
     "CodeInterpreterCodeDeltaEvent",
     "CodeInterpreterCodeDoneEvent",
@@ -319,6 +359,7 @@ __all__ = [
     "FusionAnalysisEvent",
     "FusionPanelEvent",
     "HTTPInfo",
+    "Hook",
     "ImageGenerationCall",
     "ImageGenerationPartialImageEvent",
     "ImageGenerationTool",
@@ -426,11 +467,14 @@ __all__ = [
     "UnprocessableEntityError",
     "UrlCitation",
     "Usage",
+    "UsageTotals",
     "WebPlugin",
     "WebSearchCall",
     "WebSearchTool",
+    "add_hook",
     "from_dict",
     "http_info",
+    "remove_hook",
     "to_dict",
 ]
 __all__ += _MODULE_OF

@@ -24,6 +24,7 @@ from typing_extensions import Self, Unpack
 
 from ._engine import CompactArgs, Engine, RequestEngine, ResponseCreateArgs
 from ._errors import InvalidRequestError
+from ._hooks import Hook, HookSet, check_hooks
 from ._numbers import check_int
 from ._options import Timeout, TimeoutTypes, to_timeout
 from ._retry import RetryPolicy
@@ -36,9 +37,10 @@ from .types import CompactedResponse, Response
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from ._catalog import AsyncGenerations, AsyncModels
     from ._connection import AsyncResponsesConnection
     from ._connection import AsyncResponsesConnection as Connection
-    from .batch import AsyncBatchIterator, BatchRequests, BatchResult, ProgressCallback
+    from .batch import AsyncBatchIterator, BatchRequests, BatchResults, ProgressCallback
     from .conversation import AsyncConversation, Trim
     from .parsing import ParsedResponse
     from .tools import AsyncToolRunStream, ToolRunResult
@@ -120,9 +122,9 @@ class AsyncResponses:
 
     async def run(self, /, **params: Any) -> ToolRunResult:
         """Run the tool-calling loop: ``tools=[...]``, ``max_steps``, ``max_concurrency``,
-        ``tool_timeout``, ``raise_on_tool_error``, ``raise_on_max_steps``, and every ``create``
-        keyword. See ``openresponses.tools.run_tools``. ``connection=`` (from :meth:`connect`)
-        sends every turn over that WebSocket.
+        ``tool_timeout``, ``raise_on_tool_error``, ``raise_on_max_steps``, ``max_cost`` (USD),
+        and every ``create`` keyword. See ``openresponses.tools.run_tools``. ``connection=``
+        (from :meth:`connect`) sends every turn over that WebSocket.
         """
         from .tools import run_tools
 
@@ -168,8 +170,11 @@ class AsyncResponses:
         return_exceptions: bool = True,
         max_retries: int | None = None,
         progress: ProgressCallback | bool | None = None,
-    ) -> list[BatchResult]:
-        """Send many requests concurrently; results in input order: see ``openresponses.batch``."""
+        max_cost: float | None = None,
+    ) -> BatchResults:
+        """Send many requests concurrently; results in input order, a ``list`` with a
+        ``summary``; ``max_cost`` (USD) stops starting requests once they spent it: see
+        ``openresponses.batch.run_batch``."""
         from .batch import run_batch
 
         return await run_batch(
@@ -180,6 +185,7 @@ class AsyncResponses:
             return_exceptions=return_exceptions,
             max_retries=max_retries,
             progress=progress,
+            max_cost=max_cost,
         )
 
     def batch_iter(
@@ -191,8 +197,10 @@ class AsyncResponses:
         return_exceptions: bool = True,
         max_retries: int | None = None,
         progress: ProgressCallback | bool | None = None,
+        max_cost: float | None = None,
     ) -> AsyncBatchIterator:
-        """``(index, result)`` pairs as requests complete: see ``openresponses.batch``."""
+        """``(index, result)`` pairs as requests complete, and a live ``summary``; ``max_cost``
+        as for :meth:`batch`: see ``openresponses.batch``."""
         from .batch import AsyncBatchIterator
 
         return AsyncBatchIterator(
@@ -203,6 +211,7 @@ class AsyncResponses:
             return_exceptions=return_exceptions,
             max_retries=max_retries,
             progress=progress,
+            max_cost=max_cost,
         )
 
 
@@ -212,6 +221,8 @@ class AsyncClient:
     ``api_key``: the argument, else ``OPENROUTER_API_KEY``, else ``OPENRESPONSES_API_KEY``; with no
     key no ``Authorization`` header is sent. ``base_url``: the argument, else
     ``OPENRESPONSES_BASE_URL``, else OpenRouter's; requests go to ``{base_url}/responses``.
+    ``client.generations`` and ``client.models`` read OpenRouter's generation stats and model
+    catalogue.
 
     ``timeout`` is seconds or a ``Timeout``; ``max_retries`` (default 2) or a whole
     ``retry_policy`` bound retries. ``app_url`` and ``app_title`` become OpenRouter's attribution
@@ -225,6 +236,12 @@ class AsyncClient:
     With an API key, plain ``http://`` is refused (``InvalidRequestError`` naming ``base_url``)
     unless the host is loopback (``localhost``, ``127.0.0.0/8``, ``::1``) or
     ``allow_insecure_http=True`` is passed: the key would cross the network unencrypted.
+
+    ``hooks``: ``openresponses.Hook`` objects called for every call of this client (its request,
+    each attempt, stream events, its result or error), before the process-wide ones
+    (``openresponses.add_hook``). ``tracing=True`` adds ``openresponses.otel.OpenTelemetryHook()``
+    after them: one span per call on the global tracer provider (``pip install
+    'openresponses[otel]'``).
 
     Use it as ``async with AsyncClient() as client:`` or call :meth:`aclose`; the connection pool
     is opened on the first request, inside the running event loop, and belongs to that loop.
@@ -250,8 +267,13 @@ class AsyncClient:
         max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
         trace_configs: Sequence[Any] | None = None,
         allow_insecure_http: bool = False,
+        hooks: Sequence[Hook] | None = None,
+        tracing: bool = False,
     ) -> None:
         _configure_logging()
+        own_hooks = check_hooks(hooks)
+        if tracing is not False:
+            own_hooks += (_tracing_hook(tracing),)
         if api_key is None:
             api_key = os.environ.get("OPENROUTER_API_KEY") or os.environ.get(
                 "OPENRESPONSES_API_KEY"
@@ -301,8 +323,25 @@ class AsyncClient:
             timeout=deadlines,
             policy=policy,
             max_event_bytes=max_event_bytes,
+            hooks=HookSet(own_hooks),
         )
         self.responses = AsyncResponses(self._engine)
+
+    # -- OpenRouter's generation stats and model catalogue (their module loads on first use)
+
+    @functools.cached_property
+    def generations(self) -> AsyncGenerations:
+        """``client.generations.get(id)``: OpenRouter's stats of a generation (``Generation``)."""
+        from ._catalog import AsyncGenerations
+
+        return AsyncGenerations(self._engine)
+
+    @functools.cached_property
+    def models(self) -> AsyncModels:
+        """``client.models.list(...)`` and ``.get(id)``: OpenRouter's model catalogue."""
+        from ._catalog import AsyncModels
+
+        return AsyncModels(self._engine)
 
     # -- configuration
 
@@ -325,6 +364,12 @@ class AsyncClient:
     def retry_policy(self) -> RetryPolicy:
         """The client-wide retry policy."""
         return self._engine.retry_policy
+
+    @property
+    def hooks(self) -> tuple[Hook, ...]:
+        """This client's own hooks (``hooks=``, then the tracing hook); the process-wide ones
+        (``openresponses.add_hook``) are called after them."""
+        return self._engine.hooks.hooks
 
     @property
     def is_closed(self) -> bool:
@@ -393,6 +438,19 @@ class AsyncClient:
                 source=self,
                 stacklevel=1,
             )
+
+
+def _tracing_hook(tracing: object) -> Hook:
+    """``tracing=True``: the OpenTelemetry hook (its module, and OpenTelemetry, load only now)."""
+    if tracing is not True:
+        raise InvalidRequestError("tracing", f"expected True or False, got {tracing!r}")
+    try:
+        from .otel import OpenTelemetryHook
+    except ImportError as exc:
+        raise InvalidRequestError(
+            "tracing", "needs opentelemetry-api: pip install 'openresponses[otel]'"
+        ) from exc
+    return OpenTelemetryHook()
 
 
 def _endpoint(base_url: str) -> str:

@@ -6,6 +6,11 @@ message read by the one stream machine (``AsyncResponseStream``) through a ``Web
 typed events, the accumulator, the idle watchdog, ``StreamError`` and retries before the first
 content work as over HTTP. The connection owns what outlives a turn: the socket (opened again
 after a drop, by the next turn or the retry of this one) and whose turn it is.
+
+Hooks: a turn is one call (``operation="websocket"``, its body the ``response.create``
+message), started when its stream opens; a handshake it makes is part of its attempts, and a
+header a hook adds goes with that handshake. ``open()``'s own handshake is a call of its own,
+``"websocket.connect"``, whose result is the connection.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing_extensions import Self, Unpack
 
 from ._engine import CompactArgs, Engine, RequestEngine, ResponseCreateArgs
 from ._errors import APIConnectionError, APIStatusError, APITimeoutError, InvalidRequestError
+from ._hooks import Dispatcher, Tracker, start_call
 from ._numbers import check_number
 from ._options import Timeout, to_timeout
 from ._request import build_request_body
@@ -169,22 +175,49 @@ class AsyncResponsesConnection:
         """Open the socket now, unless it is open (``async with`` does this); retried as the
         client's policy says."""
         self._check_usable()
+        await self._acquire(None)
+        try:
+            if self._socket is None or self._socket.closed:
+                hooks = self._http.hooks.dispatcher
+                if hooks is None:
+                    await self._open_socket(None)
+                else:
+                    await self._open_reported(hooks)
+        finally:
+            self._release()
+
+    async def _open_reported(self, hooks: Dispatcher) -> None:
+        """``open()`` as a ``"websocket.connect"`` call: its result is the connection."""
+        tracker = self._start_call(hooks, "websocket.connect", None)
+        try:
+            await self._open_socket(tracker)
+        except BaseException as exc:
+            tracker.fail(exc)
+            raise
+        tracker.finish(self)
+
+    async def _open_socket(self, tracker: Tracker | None) -> None:
         policy = self._http.retry_policy
         retrier: Retrier | None = None
         started = time.monotonic()
-        await self._acquire(None)
-        try:
-            while self._socket is None or self._socket.closed:
-                self._check_usable()
-                try:
-                    self._socket = await self._handshake(self._http.timeout, None)
-                except (APIConnectionError, APIStatusError) as exc:
-                    if retrier is None:
-                        retrier = Retrier(policy, f"{_WHAT} (handshake)", started=started)
-                    if not await retrier.backoff(exc):
-                        raise
-        finally:
-            self._release()
+        headers = None if tracker is None else tracker.call.headers
+        while self._socket is None or self._socket.closed:
+            self._check_usable()
+            if tracker is not None:
+                tracker.attempt()
+            try:
+                socket = self._socket = await self._handshake(self._http.timeout, None, headers)
+            except (APIConnectionError, APIStatusError) as exc:
+                if retrier is None:
+                    retrier = Retrier(
+                        policy, f"{_WHAT} (handshake)", started=started, observer=tracker
+                    )
+                if not await retrier.backoff(exc):
+                    raise
+            else:
+                if tracker is not None:
+                    tracker.answered(socket.info.status_code, socket.info.headers)
+                    tracker.succeeded()
 
     async def aclose(self) -> None:
         """Close the socket (a close frame each way) and refuse later turns; idempotent.
@@ -220,15 +253,50 @@ class AsyncResponsesConnection:
 
     def _stream(self, params: Any, owner: object) -> tuple[AsyncResponseStream, Timeout]:
         """A turn's stream, and its deadlines; ``owner`` is who asks (``None``: this task)."""
-        message, timeout, policy = self._prepare(params)
+        body, timeout, policy = self._prepare(params)
+        hooks = self._http.hooks.dispatcher
+        # With hooks, the message is encoded when the turn starts, after on_request.
+        message = self._encode(body) if hooks is None else ""
+        headers: dict[str, str] | None = None
 
         async def connect(deadline: float | None) -> WebSocketSource:
-            return await self._open_turn(message, timeout, deadline, owner)
+            return await self._open_turn(message, timeout, deadline, owner, headers)
 
-        stream = AsyncResponseStream(connect, timeout=timeout, policy=policy, what=_WHAT)
+        if hooks is None:
+            return AsyncResponseStream(connect, timeout=timeout, policy=policy, what=_WHAT), timeout
+        turn_hooks = hooks  # narrowed, for the closure
+
+        def start() -> Tracker:
+            nonlocal message, headers
+            tracker = self._start_call(turn_hooks, "websocket", body)
+            try:
+                message = self._encode(tracker.call.body)
+            except BaseException as exc:
+                tracker.fail(exc)
+                raise
+            headers = tracker.call.headers
+            return tracker
+
+        stream = AsyncResponseStream(
+            connect, timeout=timeout, policy=policy, what=_WHAT, start=start
+        )
         return stream, timeout
 
-    def _prepare(self, params: Any) -> tuple[str, Timeout, RetryPolicy]:
+    def _start_call(
+        self, hooks: Dispatcher, operation: str, body: dict[str, Any] | None
+    ) -> Tracker:
+        """A call on this socket, started: its headers are the handshake's."""
+        headers = dict(self._headers) if self._headers else {}
+        defaults = self._http.transport.default_headers
+        return start_call(hooks, operation, "WEBSOCKET", self._url, headers, body, defaults)
+
+    def _encode(self, message: dict[str, Any] | None) -> str:
+        data = dumps(message)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s: response.create to %s, %d bytes", _WHAT, self._url, len(data))
+        return data.decode()
+
+    def _prepare(self, params: Any) -> tuple[dict[str, Any], Timeout, RetryPolicy]:
         """The message of a turn (the ``create`` body and ``type``), its deadlines and policy."""
         self._check_usable()
         engine = self._http
@@ -249,23 +317,26 @@ class AsyncResponsesConnection:
                 )
         message = {"type": "response.create", **build_request_body(params), **extra_body}
         message["type"] = "response.create"
-        data = dumps(message)
         policy = engine.retry_policy
         if max_retries is not None and max_retries != policy.max_retries:
             policy = attrs.evolve(policy, max_retries=max_retries)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s: response.create to %s, %d bytes", _WHAT, self._url, len(data))
         return (
-            data.decode(),
+            message,
             engine.timeout if timeout is None else to_timeout(timeout, engine.timeout),
             policy,
         )
 
     async def _open_turn(
-        self, message: str, timeout: Timeout, deadline: float | None, owner: object
+        self,
+        message: str,
+        timeout: Timeout,
+        deadline: float | None,
+        owner: object,
+        headers: Mapping[str, str] | None,
     ) -> WebSocketSource:
-        """The stream's connect: wait for the turn, (re)open the socket, send, read the first
-        event. The turn is held until the source is closed."""
+        """The stream's connect: wait for the turn, (re)open the socket (with ``headers``, or
+        the connection's), send, read the first event. The turn is held until the source is
+        closed."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         await self._acquire(owner)
@@ -276,7 +347,7 @@ class AsyncResponsesConnection:
             socket = self._socket
             if socket is None or socket.closed:
                 self._socket = None
-                socket = self._socket = await self._handshake(timeout, deadline)
+                socket = self._socket = await self._handshake(timeout, deadline, headers)
             source = self._current = await open_turn(socket, message, deadline, self._finish)
             return source
         except APIStatusError:
@@ -293,7 +364,9 @@ class AsyncResponsesConnection:
             self._drop()
         self._release()
 
-    async def _handshake(self, timeout: Timeout, deadline: float | None) -> WebSocket:
+    async def _handshake(
+        self, timeout: Timeout, deadline: float | None, headers: Mapping[str, str] | None
+    ) -> WebSocket:
         connect = timeout.connect
         if connect is not None:
             limit = asyncio.get_running_loop().time() + connect
@@ -302,7 +375,7 @@ class AsyncResponsesConnection:
         socket = await open_websocket(
             engine.transport,
             self._url,
-            headers=self._headers,
+            headers=self._headers if headers is None else headers,
             params=self._query,
             heartbeat=self._heartbeat,
             max_msg_size=engine.max_event_bytes,

@@ -17,7 +17,8 @@
     │   │                                      ├── EdgeTimeoutError 524
     │   │                                      └── ProviderOverloadedError 529
     ├── StreamError                        HTTP 200, then an error in-band, or no terminal event
-    └── ResponseValidationError            a payload that cannot be read at all
+    ├── ResponseValidationError            a payload that cannot be read at all
+    └── BudgetExceededError                a batch's request not started: max_cost was spent
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
+    "BudgetExceededError",
     "EdgeTimeoutError",
     "InternalServerError",
     "InvalidRequestError",
@@ -236,6 +238,19 @@ class ResponseValidationError(OpenResponsesError):
         self.payload = payload
         self.path = path
         super().__init__(f"{message} at {path}")
+
+
+class BudgetExceededError(OpenResponsesError):
+    """A batch did not start this request: its finished requests had spent ``max_cost``.
+
+    ``max_cost`` is the cap and ``spent`` the cost (USD) reported by the batch's finished
+    requests when this one was refused. Nothing was sent for it: run it again with a new budget.
+    """
+
+    def __init__(self, *, max_cost: float, spent: float) -> None:
+        self.max_cost = max_cost
+        self.spent = spent
+        super().__init__(f"not started: the batch spent ${spent:g} of its max_cost ${max_cost:g}")
 
 
 def _generation_id(headers: Mapping[str, str]) -> str | None:

@@ -257,17 +257,25 @@ class Retrier:
 
     ``started`` is ``time.monotonic()`` when the call began (for ``total_budget``); ``deadline``
     is loop time past which no new attempt starts (a stream's ``stream_total``). ``what`` names
-    the call in the log lines (``POST /responses``, ``batch request 3``).
+    the call in the log lines (``POST /responses``, ``batch request 3``). ``observer``, when
+    given, hears each decision: the failure and the wait before the retry (``None``: none).
     """
 
-    __slots__ = ("_policy", "_started", "_what", "deadline", "retries")
+    __slots__ = ("_observer", "_policy", "_started", "_what", "deadline", "retries")
 
     def __init__(
-        self, policy: RetryPolicy, what: str, *, started: float, deadline: float | None = None
+        self,
+        policy: RetryPolicy,
+        what: str,
+        *,
+        started: float,
+        deadline: float | None = None,
+        observer: Callable[[BaseException, float | None], None] | None = None,
     ) -> None:
         self._policy = policy
         self._what = what
         self._started = started
+        self._observer = observer
         self.deadline = deadline
         self.retries = 0
 
@@ -288,6 +296,9 @@ class Retrier:
         """Count and log a retry after ``exc``: the seconds to wait before it, or ``None`` when
         ``exc`` is final. For a caller that waits its own way (a batch pauses every worker)."""
         delay = self._delay_for(exc)
+        observer = self._observer
+        if observer is not None:
+            observer(exc, delay)
         if delay is None:
             if self.retries and logger.isEnabledFor(logging.INFO):
                 logger.info("%s: giving up after %d retries: %s", self._what, self.retries, exc)

@@ -20,6 +20,12 @@ an ``error`` event (either shape), a broken connection or an end without a termi
 failure that the retry policy allows reconnects and starts over. After a terminal event the
 source is read a moment longer (``_WIND_DOWN``) for a trailing ``response.failed`` and the end of
 the body, so the connection can go back to the pool.
+
+Hooks: a stream built with ``start`` starts its call when it opens (``start`` runs
+``on_request`` and returns the call's ``Tracker``). Each connect is an attempt; ``on_event``
+comes from the attempt's ``parse``, wrapped only when a hook overrides it; the call ends once,
+in ``on_response`` (the final Response, once the terminal event is settled, or at a close that
+comes after it) or ``on_error`` (a failure, a close before the terminal event, a cancellation).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from typing import Any, Final, cast
 from typing_extensions import Self
 
 from ._errors import APIConnectionError, APIStatusError, APITimeoutError, StreamError
+from ._hooks import Tracker
 from ._httpinfo import HTTPInfo, attach_http_info
 from ._options import Timeout
 from ._retry import Retrier, RetryPolicy
@@ -90,8 +97,11 @@ class AsyncResponseStream:
         timeout: Timeout,
         policy: RetryPolicy,
         what: str = "stream",
+        start: Callable[[], Tracker] | None = None,
     ) -> None:
         self._connect = connect
+        self._start = start
+        self._tracker: Tracker | None = None  # the call as the hooks see it, once started
         self._timeout = timeout
         self._idle = timeout.stream_idle
         self._policy = policy
@@ -108,7 +118,12 @@ class AsyncResponseStream:
 
     async def __aenter__(self) -> Self:
         if self._attempt is None and self._outcome is None:
-            await self._open()
+            try:
+                await self._open()
+            except BaseException as exc:
+                if self._tracker is not None:
+                    self._tracker.fail(exc)
+                raise
         return self
 
     async def __aexit__(
@@ -124,6 +139,8 @@ class AsyncResponseStream:
         self._closed = True
         if self._outcome is None:
             self._outcome = StopAsyncIteration()
+            if self._tracker is not None:
+                self._closed_early(self._tracker)
         self._release()
         events = self._iterator
         if events.ag_frame is not None and not events.ag_running:
@@ -163,8 +180,16 @@ class AsyncResponseStream:
         now = loop.time()
         total = self._timeout.stream_total
         self._total_deadline = None if total is None else now + total
+        start = self._start
+        if start is not None:
+            self._start = None
+            self._tracker = start()
         self._retrier = Retrier(
-            self._policy, self._what, started=time.monotonic(), deadline=self._total_deadline
+            self._policy,
+            self._what,
+            started=time.monotonic(),
+            deadline=self._total_deadline,
+            observer=self._tracker,
         )
         await self._reconnect(None)
 
@@ -172,6 +197,7 @@ class AsyncResponseStream:
         """Connect (again), retrying status and connection failures; raise the last one."""
         retrier = self._retrier
         loop = self._loop
+        tracker = self._tracker
         assert retrier is not None
         assert loop is not None
         while True:
@@ -184,11 +210,16 @@ class AsyncResponseStream:
             total = self._total_deadline
             if total is not None and (deadline is None or total < deadline):
                 deadline = total
+            if tracker is not None:
+                tracker.attempt()
             try:
                 source = await self._connect(deadline)
             except (APIConnectionError, APIStatusError) as exc:
                 failure = exc
                 continue
+            if tracker is not None:
+                tracker.answered(source.info.status_code, source.info.headers)
+                tracker.succeeded()
             if self.closed:  # aclose() ran while connecting (mypy would narrow self._closed)
                 source.close()
                 raise StopAsyncIteration
@@ -197,7 +228,9 @@ class AsyncResponseStream:
                 logger.debug(
                     "%s: HTTP %d, generation %s", self._what, info.status_code, info.generation_id
                 )
-            self._attempt = Attempt(source, loop.time())
+            attempt = self._attempt = Attempt(source, loop.time())
+            if tracker is not None:
+                attempt.parse = tracker.wrap(attempt.parse)
             return
 
     # -- HTTP facts
@@ -289,6 +322,9 @@ class AsyncResponseStream:
                 if self._outcome is None:
                     self._outcome = exc if isinstance(exc, Exception) else self._abandoned()
                 self._release()
+                if self._tracker is not None:
+                    # A generator closed unfinished (collected, or left by `break`) was abandoned.
+                    self._tracker.fail(self._outcome if exc.__class__ is GeneratorExit else exc)
                 raise
         outcome = self._outcome
         if not isinstance(outcome, StopAsyncIteration):
@@ -343,6 +379,8 @@ class AsyncResponseStream:
             raise StopAsyncIteration
         if attempt.acc.terminal in _FINISHED:
             self._outcome = StopAsyncIteration()
+            if self._tracker is not None:
+                self._tracker.finish(self._final(attempt))
         else:
             await self._fail(attempt, attempt.stream_error(None))
 
@@ -352,6 +390,28 @@ class AsyncResponseStream:
         if attempt.acc.saw_content or self._closed:
             raise failure
         await self._reconnect(failure)
+
+    def _closed_early(self, tracker: Tracker) -> None:
+        """Closed before the stream settled: a success if its terminal event arrived."""
+        attempt = self._attempt
+        if attempt is not None and attempt.acc.terminal in _FINISHED:
+            tracker.finish(self._final(attempt))
+        else:
+            tracker.fail(
+                StreamError(
+                    "the stream was closed before a terminal event",
+                    response=self.current_response,
+                    generation_id=self._generation_id(),
+                )
+            )
+
+    @staticmethod
+    def _final(attempt: Attempt) -> Response | None:
+        """The Response of a finished attempt, with its HTTP facts (as ``final_response``)."""
+        response = attempt.acc.snapshot()
+        if response is not None:
+            attach_http_info(response, attempt.source.info)
+        return response
 
     def _abandoned(self) -> StreamError:
         return StreamError(

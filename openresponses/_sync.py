@@ -24,24 +24,28 @@ from ._blocking import (
     _Forwarder,
     _Streaming,
 )
+from ._catalog import AsyncGenerations, AsyncModels
 from ._client import AsyncClient, AsyncResponses
 from ._connection import DEFAULT_HEARTBEAT, AsyncResponsesConnection
 from ._engine import ResponseCreateArgs
+from ._hooks import Hook
 from ._options import Timeout
 from ._portal import CLOSED_MESSAGE, Portal, Runtime
 from ._retry import RetryPolicy
 from ._streaming import AsyncResponseStream
-from .batch import AsyncBatchIterator, BatchResult
+from .batch import AsyncBatchIterator, BatchResult, BatchSummary
 from .conversation import AsyncConversation, Trim
 from .parsing import ParsedResponse
 from .tools import AsyncToolRunStream, ToolResult, ToolRunResult
-from .types import Item, Response, StreamEvent
+from .types import Item, Response, StreamEvent, UsageTotals
 
 # What the package root re-exports (one row of its lazy table).
 __all__ = [
     "BatchIterator",
     "Client",
     "Conversation",
+    "Generations",
+    "Models",
     "ResponseStream",
     "Responses",
     "ResponsesConnection",
@@ -135,10 +139,16 @@ async def _final_result(stream: AsyncToolRunStream) -> ToolRunResult:
 class BatchIterator(BlockingStream[AsyncBatchIterator, tuple[int, BatchResult]]):
     """The blocking twin of ``AsyncBatchIterator``: ``(index, result)`` pairs as they complete."""
 
-    __slots__ = ()
+    __slots__ = ("_batch",)
 
     def __init__(self, runtime: Runtime, manager: AsyncBatchIterator) -> None:
         super().__init__(runtime, manager)
+        self._batch = manager
+
+    @property
+    def summary(self) -> BatchSummary:
+        """What the batch did so far (see ``AsyncBatchIterator.summary``)."""
+        return self._batch.summary
 
 
 class Responses(_Forwarder[AsyncResponses]):
@@ -339,6 +349,12 @@ class Conversation(_Forwarder[AsyncConversation]):
     def history(self, items: list[Any]) -> None:
         self.conversation.history = items
 
+    @property
+    def usage(self) -> UsageTotals:
+        """Tokens and cost since the conversation was created or loaded, compactions included
+        (see ``openresponses.AsyncConversation.usage``)."""
+        return self.conversation.usage
+
     def to_json(self) -> str:
         """The conversation as JSON (see ``openresponses.AsyncConversation.to_json``)."""
         return self.conversation.to_json()
@@ -350,6 +366,31 @@ class Conversation(_Forwarder[AsyncConversation]):
 
 def _responses(client: AsyncClient) -> AsyncResponses:
     return client.responses
+
+
+class Generations(_Forwarder[AsyncGenerations]):
+    """``client.generations``: OpenRouter's stats of one generation (blocking)."""
+
+    __slots__ = ()
+
+    get = _Blocking(AsyncGenerations.get)
+
+
+class Models(_Forwarder[AsyncModels]):
+    """``client.models``: OpenRouter's model catalogue (blocking)."""
+
+    __slots__ = ()
+
+    get = _Blocking(AsyncModels.get)
+    list = _Blocking(AsyncModels.list)
+
+
+def _generations(client: AsyncClient) -> AsyncGenerations:
+    return client.generations
+
+
+def _models(client: AsyncClient) -> AsyncModels:
+    return client.models
 
 
 class Client:
@@ -364,6 +405,8 @@ class Client:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._portal = Portal(AsyncClient(*args, **kwargs))
         self.responses = Responses(self._portal, _responses)
+        self.generations = Generations(self._portal, _generations)
+        self.models = Models(self._portal, _models)
 
     def conversation(
         self,
@@ -404,6 +447,11 @@ class Client:
     def retry_policy(self) -> RetryPolicy:
         """The client-wide retry policy."""
         return self._portal.client.retry_policy
+
+    @property
+    def hooks(self) -> tuple[Hook, ...]:
+        """This client's own hooks (see ``AsyncClient.hooks``); they run on its loop thread."""
+        return self._portal.client.hooks
 
     @property
     def is_closed(self) -> bool:

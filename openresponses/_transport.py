@@ -303,17 +303,20 @@ class Transport:
     async def request(
         self,
         url: str,
-        body: bytes,
+        body: bytes | None,
         *,
         headers: Mapping[str, str] | None,
         params: Mapping[str, str] | None,
         timeout: Timeout,
+        method: str = "POST",
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """POST ``body``; return (status, headers, body) of a 2xx answer, else raise."""
+        """Send ``body`` (``None``: none, as for a GET) with ``method``; return (status, headers,
+        body) of a 2xx answer, else raise."""
         session = self.session()
         limit = self.max_response_bytes
         try:
-            resp = await session.post(
+            resp = await session.request(
+                method,
                 url,
                 data=body,
                 headers=headers,

@@ -6,13 +6,18 @@ input, so memory follows ``concurrency``, not the number of requests. Each call 
 ``max_retries=0`` and retried here, by the same ``Retrier`` as ``create`` (so every retry is
 logged alike), because a 429 must pause *every* worker at once: when one worker is told to wait,
 the whole batch waits, then resumes.
+
+A batch keeps a ``BatchSummary`` (requests, successes, failures, the usage and cost of every
+response) and, with ``max_cost``, starts no request once its finished ones have spent that much.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 import sys
+import threading
 import time
 from collections.abc import (
     AsyncIterable,
@@ -29,10 +34,10 @@ from typing import Any, Final, Union
 import attrs
 
 from ._engine import EngineLike, engine_of
-from ._errors import RateLimitError
+from ._errors import BudgetExceededError, RateLimitError
 from ._numbers import check_int, check_number
 from ._retry import Retrier, retry_after_seconds
-from .types import Response
+from .types import Response, UsageTotals
 
 # What the package root re-exports (one row of its lazy table); the module's own API
 # also has ``run_batch`` and the rest.
@@ -40,8 +45,12 @@ __all__ = [
     "AsyncBatchIterator",
     "BatchRequests",
     "BatchResult",
+    "BatchResults",
+    "BatchSummary",
     "ProgressCallback",
 ]
+
+logger = logging.getLogger("openresponses")
 
 BatchRequests = Union[Iterable[Mapping[str, Any]], AsyncIterable[Mapping[str, Any]]]
 """Request dicts (keyword arguments of ``create``), from any iterable or async iterable."""
@@ -55,6 +64,40 @@ ProgressCallback = Callable[[int, Union[int, None]], object]
 _DONE: Final = object()
 
 
+@attrs.frozen(kw_only=True)
+class BatchSummary:
+    """What a batch did: ``results.summary``, or ``batch.summary`` live while iterating.
+
+    ``requests`` counts the requests taken from the input so far; each finished one is then
+    ``succeeded`` (a Response, whatever its ``status``), ``failed`` (an error after its retries)
+    or ``not_started`` (refused with ``BudgetExceededError``: ``max_cost`` was spent). The rest
+    are in flight, or were cancelled when the batch was left early. ``usage`` sums the usage of
+    every Response received, those not yet handed to the caller included; its ``cost`` is
+    ``None`` when no server reported one (see ``UsageTotals``)::
+
+        results = await client.responses.batch(requests, max_cost=5.0)
+        done = results.summary
+        print(f"{done.succeeded}/{done.requests} ok, {done.usage.total_tokens} tokens, "
+              f"cost {done.usage.cost if done.usage.cost is not None else 'not reported'}")
+    """
+
+    requests: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    not_started: int = 0
+    usage: UsageTotals = attrs.Factory(UsageTotals)
+
+
+class BatchResults(list[BatchResult]):
+    """The results of ``run_batch`` in input order (a plain ``list``), and their ``summary``."""
+
+    summary: BatchSummary
+
+    def __init__(self, results: Iterable[BatchResult], summary: BatchSummary) -> None:
+        super().__init__(results)
+        self.summary = summary
+
+
 async def run_batch(
     client: EngineLike,
     requests: BatchRequests,
@@ -64,13 +107,20 @@ async def run_batch(
     return_exceptions: bool = True,
     max_retries: int | None = None,
     progress: ProgressCallback | bool | None = None,
-) -> list[BatchResult]:
+    max_cost: float | None = None,
+) -> BatchResults:
     """Send every request through ``client`` (an ``AsyncClient``) and return the results in
-    input order.
+    input order, with their ``summary`` (a ``BatchSummary``).
 
     Each result is the Response, or the exception that ended that request after its retries;
     one failure never stops the others. With ``return_exceptions=False`` the first failure
     cancels the requests still running and is raised.
+
+    ``max_cost`` (USD): once the cost reported by the batch's finished requests reaches it, no
+    request starts; those in flight finish, and each request not started gets a
+    ``BudgetExceededError`` in its slot (raised with ``return_exceptions=False``). Only a cost
+    the server reports counts: when a response reports none (most Open Responses servers),
+    one warning is logged, since the cap cannot see what that request cost.
     """
     results: list[BatchResult | None] = []
     batch = AsyncBatchIterator(
@@ -81,6 +131,7 @@ async def run_batch(
         return_exceptions=return_exceptions,
         max_retries=max_retries,
         progress=progress,
+        max_cost=max_cost,
     )
     async with batch:
         async for index, result in batch:
@@ -88,7 +139,7 @@ async def run_batch(
                 results.extend([None] * (index + 1 - len(results)))
             results[index] = result
     # Every index below the last one was filled: an index is handed out only when its request is.
-    return [result for result in results if result is not None]
+    return BatchResults((result for result in results if result is not None), batch.summary)
 
 
 class AsyncBatchIterator:
@@ -96,7 +147,8 @@ class AsyncBatchIterator:
 
     Workers start on the first ``__anext__``. Leaving ``async with`` (or ``aclose()``) early
     cancels the requests still running. Results wait in a queue of ``concurrency`` slots, so a
-    slow consumer slows the workers instead of piling results up.
+    slow consumer slows the workers instead of piling results up. ``summary`` is what the batch
+    did so far; ``max_cost`` is as for ``run_batch``.
     """
 
     def __init__(
@@ -109,10 +161,13 @@ class AsyncBatchIterator:
         return_exceptions: bool = True,
         max_retries: int | None = None,
         progress: ProgressCallback | bool | None = None,
+        max_cost: float | None = None,
     ) -> None:
         check_int("concurrency", concurrency, minimum=1)
         if requests_per_minute is not None:
             check_number("requests_per_minute", requests_per_minute, above=True)
+        if max_cost is not None:
+            check_number("max_cost", max_cost, above=True)
         engine = engine_of(client)
         policy = engine.retry_policy
         if max_retries is not None:
@@ -140,6 +195,24 @@ class AsyncBatchIterator:
         self._started = False
         self._closed = False
         self._fatal: BaseException | None = None
+        self._max_cost = max_cost
+        self._usage = UsageTotals()
+        self._succeeded = self._failed = self._not_started = 0
+        self._warned_no_cost = False
+        # The blocking twin reads the summary from another thread than the loop's.
+        self._counting = threading.Lock()
+
+    @property
+    def summary(self) -> BatchSummary:
+        """What the batch did so far (a snapshot; see ``BatchSummary``)."""
+        with self._counting:
+            return BatchSummary(
+                requests=self._next_index,
+                succeeded=self._succeeded,
+                failed=self._failed,
+                not_started=self._not_started,
+                usage=attrs.evolve(self._usage),
+            )
 
     def __aiter__(self) -> AsyncBatchIterator:
         return self
@@ -200,6 +273,7 @@ class AsyncBatchIterator:
                     break
                 index, request = pulled
                 result = await self._send(index, request)
+                self._count(index, result)
                 if isinstance(result, Exception) and not self._return_exceptions:
                     self._stopping = True
                 await self._queue.put((index, result))
@@ -229,8 +303,43 @@ class AsyncBatchIterator:
         self._next_index += 1
         return index, request
 
+    def _count(self, index: int, result: BatchResult) -> None:
+        """Add a finished request to the summary (and to what the budget has spent)."""
+        with self._counting:
+            if isinstance(result, Response):
+                self._succeeded += 1
+                self._usage.add(result)
+            elif isinstance(result, BudgetExceededError):
+                self._not_started += 1
+            else:
+                self._failed += 1
+        if self._max_cost is not None and isinstance(result, Response):
+            usage = result.usage
+            if usage is None or usage.cost is None:
+                self._warn_no_cost(index)
+
+    def _warn_no_cost(self, index: int) -> None:
+        if not self._warned_no_cost:
+            self._warned_no_cost = True
+            logger.warning(
+                "batch: the response to request %d reported no cost, so max_cost=%g cannot "
+                "count it (the cap counts only the costs servers report)",
+                index,
+                self._max_cost,
+            )
+
+    def _over_budget(self) -> BudgetExceededError | None:
+        """The refusal of a request about to start, once the finished ones spent ``max_cost``."""
+        cap, spent = self._max_cost, self._usage.cost
+        if cap is None or spent is None or spent < cap:
+            return None
+        return BudgetExceededError(max_cost=cap, spent=spent)
+
     async def _send(self, index: int, request: Mapping[str, Any]) -> BatchResult:
         """One request with retries; a wait asked by the server holds every worker."""
+        refused = self._over_budget()
+        if refused is not None:
+            return refused  # before the rate gate: a refusal takes no start slot
         started = time.monotonic()
         try:
             params = dict(request)
@@ -243,6 +352,8 @@ class AsyncBatchIterator:
         retrier: Retrier | None = None
         while True:
             await self._gate.enter()
+            if retrier is None and (refused := self._over_budget()) is not None:
+                return refused  # the cap was reached during the wait: still not started
             try:
                 return await self._create(**params)
             except Exception as exc:

@@ -22,7 +22,7 @@ from ._errors import InvalidRequestError, StreamError
 from ._numbers import check_int
 from ._serde import structure, unstructure
 from ._streaming import AsyncResponseStream
-from .types import CompactedResponse, Item, Message, Response
+from .types import CompactedResponse, Item, Message, Response, UsageTotals
 
 # What the package root re-exports (one row of its lazy table).
 __all__ = [
@@ -81,6 +81,9 @@ class AsyncConversation:
     tokens alone undercount by a whole answer. A conversation compacted, loaded, or with no
     usage on its last response waits for the next response before compacting again.
 
+    ``usage`` sums the tokens and cost of every turn since the conversation was created or
+    loaded, and of its compactions.
+
     One turn at a time: starting a turn while another is running raises ``RuntimeError``.
     """
 
@@ -108,9 +111,20 @@ class AsyncConversation:
         self._busy = False
         # The context size the last response reported, which compact_at_tokens is held against.
         self._context_tokens: int | None = None
+        self._usage = UsageTotals()
 
     def __repr__(self) -> str:
         return f"<AsyncConversation model={self.model!r} items={len(self.history)}>"
+
+    @property
+    def usage(self) -> UsageTotals:
+        """Tokens and cost since this conversation was created or loaded (a snapshot).
+
+        Every turn's response counts (a failed streamed turn's too, when the server reported
+        its usage), and so does every compaction (``compact()`` or ``compact_at_tokens``),
+        which is a request of its own. ``cost`` is ``None`` while no server reported one.
+        """
+        return attrs.evolve(self._usage)
 
     async def send(self, /, input: ConversationInput, **params: Any) -> Response:
         """Send one turn with the whole history; return the Response and record the turn."""
@@ -137,10 +151,15 @@ class AsyncConversation:
             await self._compact_if_due(params)
             sent, request = self._prepare(input, params)
             async with self._engine.stream(**request) as stream:
-                yield stream
+                try:
+                    yield stream
+                except StreamError as exc:
+                    self._count_failed(exc)
+                    raise
                 try:
                     response = await stream.final_response()
-                except StreamError:
+                except StreamError as exc:
+                    self._count_failed(exc)
                     if stream.closed:
                         return  # closed on purpose: the turn is dropped, not failed
                     raise
@@ -236,8 +255,14 @@ class AsyncConversation:
     def _record(self, sent: list[Item], response: Response) -> None:
         """A turn succeeded: its items and the response's become the history."""
         self.history = [*sent, *response.output]
+        self._usage.add(response)
         usage = response.usage
         self._context_tokens = None if usage is None else usage.input_tokens + usage.output_tokens
+
+    def _count_failed(self, error: StreamError) -> None:
+        """A failed turn whose server reported its usage is paid for all the same."""
+        if error.response is not None and error.response.usage is not None:
+            self._usage.add(error.response)
 
     async def _compact_if_due(self, params: Mapping[str, Any]) -> None:
         limit, used = self.compact_at_tokens, self._context_tokens
@@ -257,6 +282,7 @@ class AsyncConversation:
         request.update(overrides)
         request["input"] = list(self.history)
         compacted = await self._engine.compact(**request)
+        self._usage.add(compacted)
         self.history = list(compacted.output)
         self._context_tokens = None
         return compacted

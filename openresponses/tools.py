@@ -26,6 +26,7 @@ call) come from ``_function_tools`` and are exported here too. The loop needs on
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Literal, Union
@@ -55,6 +56,7 @@ from .types import (
     Message,
     Response,
     StreamEvent,
+    UsageTotals,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +77,8 @@ __all__ = [
     "UnknownToolError",
     "function_tool",
 ]
+
+logger = logging.getLogger("openresponses")
 
 
 class MaxStepsExceededError(OpenResponsesError):
@@ -112,7 +116,7 @@ class ToolResult:
         return self.error is None
 
 
-StopReason = Literal["done", "max_steps", "external_calls"]
+StopReason = Literal["done", "max_steps", "external_calls", "max_cost"]
 
 
 @attrs.frozen(repr=False)
@@ -128,7 +132,12 @@ class ToolRunResult:
       calls were *not* run, they are ``pending_calls`` at the end of ``history``;
     - ``"external_calls"``: the model called a tool given as a definition without a Python
       function; those calls are ``pending_calls``: append a ``FunctionCallOutput`` for each and
-      run again with ``input=history``.
+      run again with ``input=history``;
+    - ``"max_cost"``: the steps had spent ``max_cost`` before the next one; the last turn's
+      calls were run and their outputs end ``history``, so a new run with ``input=history``
+      goes on from there.
+
+    ``usage`` sums every step's usage: tokens, and the cost the server reported.
 
     A run whose ``input`` ends with unanswered calls answers them before asking the model.
     """
@@ -147,6 +156,15 @@ class ToolRunResult:
     @property
     def max_steps_reached(self) -> bool:
         return self.stop_reason == "max_steps"
+
+    @property
+    def usage(self) -> UsageTotals:
+        """Tokens and cost summed over every step (``cost`` is ``None`` when no step reported
+        one; see ``UsageTotals``)."""
+        totals = UsageTotals()
+        for response in self.steps:
+            totals.add(response)
+        return totals
 
     def __repr__(self) -> str:
         return (
@@ -171,6 +189,7 @@ async def run_tools(
     tool_timeout: float | None = None,
     raise_on_tool_error: bool = False,
     raise_on_max_steps: bool = False,
+    max_cost: float | None = None,
     **params: Any,
 ) -> ToolRunResult:
     """Call the model, run its function calls, send the results back, until it stops calling.
@@ -184,8 +203,11 @@ async def run_tools(
     ``raise_on_tool_error=True`` raises ``ToolExecutionError`` instead. Arguments that are not
     JSON or do not fit the signature, and unknown tool names, are always reported to the model.
     After ``max_steps`` responses the run returns with ``stop_reason == "max_steps"``, or raises
-    ``MaxStepsExceededError`` with ``raise_on_max_steps=True``. Other keywords
-    (``model``, ``input``, ``instructions``, ...) go to every ``responses.create`` call.
+    ``MaxStepsExceededError`` with ``raise_on_max_steps=True``. With ``max_cost`` (USD), no
+    step starts once the earlier ones cost that much: the run returns with ``stop_reason ==
+    "max_cost"``. Only a cost the server reports counts: when a step reports none (most Open
+    Responses servers), one warning is logged, since the cap cannot see what it cost. Other
+    keywords (``model``, ``input``, ``instructions``, ...) go to every ``responses.create`` call.
     """
     loop = _Loop(
         engine_of(client),
@@ -195,6 +217,7 @@ async def run_tools(
         tool_timeout=tool_timeout,
         raise_on_tool_error=raise_on_tool_error,
         raise_on_max_steps=raise_on_max_steps,
+        max_cost=max_cost,
         params=params,
     )
     async with aclosing(loop.events(stream=False)) as events:
@@ -212,6 +235,7 @@ def run_tools_stream(
     tool_timeout: float | None = None,
     raise_on_tool_error: bool = False,
     raise_on_max_steps: bool = False,
+    max_cost: float | None = None,
     **params: Any,
 ) -> AsyncToolRunStream:
     """``run_tools``, streaming: the events of every turn, then a ``ToolResult`` per call.
@@ -231,6 +255,7 @@ def run_tools_stream(
         tool_timeout=tool_timeout,
         raise_on_tool_error=raise_on_tool_error,
         raise_on_max_steps=raise_on_max_steps,
+        max_cost=max_cost,
         params=params,
     )
     return AsyncToolRunStream(loop)
@@ -283,12 +308,15 @@ class _Loop:
         tool_timeout: float | None,
         raise_on_tool_error: bool,
         raise_on_max_steps: bool,
+        max_cost: float | None,
         params: dict[str, Any],
     ) -> None:
         check_int("max_steps", max_steps, minimum=1)
         check_int("max_concurrency", max_concurrency, minimum=1)
         if tool_timeout is not None:
             check_number("tool_timeout", tool_timeout, above=True)
+        if max_cost is not None:
+            check_number("max_cost", max_cost, above=True)
         if "stream" in params:
             raise InvalidRequestError("stream", "use run_tools_stream to stream a tool run")
         self.engine = engine
@@ -305,6 +333,9 @@ class _Loop:
         self.tool_results: list[ToolResult] = []
         self.pending: list[FunctionCall] = []
         self.stop_reason: StopReason | None = None
+        self.max_cost = max_cost
+        self.spent: float | None = None  # the cost the steps reported, for max_cost
+        self.warned_no_cost = False
 
     async def events(self, *, stream: bool) -> AsyncGenerator[ToolRunEvent, None]:
         unanswered = _unanswered_calls(self.history)
@@ -312,6 +343,9 @@ class _Loop:
             for result in await self.answer(unanswered, step=0):
                 yield result
         for step in range(1, self.max_steps + 1):
+            if self.max_cost is not None and self.spent is not None and self.spent >= self.max_cost:
+                self.stop_reason = "max_cost"
+                return
             request = {**self.params, "input": list(self.history)}
             if self.definitions:
                 request["tools"] = self.definitions
@@ -323,6 +357,8 @@ class _Loop:
             else:
                 response = await self.engine.create(**request)
             self.steps.append(response)
+            if self.max_cost is not None:
+                self.count_cost(response, step)
             self.history.extend(response.output)
             calls = [item for item in response.output if isinstance(item, FunctionCall)]
             if not calls:
@@ -338,6 +374,20 @@ class _Loop:
             if external:
                 self.pending, self.stop_reason = external, "external_calls"
                 return
+
+    def count_cost(self, response: Response, step: int) -> None:
+        """Add a step's cost to what ``max_cost`` is held against; warn once of a step without."""
+        cost = None if response.usage is None else response.usage.cost
+        if cost is not None:
+            self.spent = cost if self.spent is None else self.spent + cost
+        elif not self.warned_no_cost:
+            self.warned_no_cost = True
+            logger.warning(
+                "tool run: step %d reported no cost, so max_cost=%g cannot count it "
+                "(the cap counts only the costs servers report)",
+                step,
+                self.max_cost,
+            )
 
     def finish(self) -> ToolRunResult:
         if self.stop_reason is None or not self.steps:

@@ -14,7 +14,7 @@ import pytest
 
 from openresponses import __version__
 from openresponses.__main__ import main
-from openresponses.testing import HTTPReply, InBandError, LocalServer, Text, Turn
+from openresponses.testing import HTTPReply, InBandError, LocalServer, ResponseJSON, Text, Turn
 
 ENV_NAMES = (
     "OPENROUTER_API_KEY",
@@ -318,8 +318,132 @@ def test_demo_tours_the_sdk_offline() -> None:
     assert "Nice to meet you, Ada.\n   > Who am I?\n   You are Ada," in websocket
     assert "(2 turns, 1 WebSocket handshake)" in websocket  # counted by the server
     assert "4 history items -> message, message, compaction" in websocket
+    catalogue = out.split("6. What a call cost and took", 1)[1]
+    assert "generation gen-local-19: 12 + 5 tokens, $0.00021, 200 ms, served by LocalServer" in (
+        catalogue
+    )
+    assert "openai/gpt-4: 8,192 tokens of context, $30.00 per million input tokens" in catalogue
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 20
+
+
+def test_usage_prints_tokens_and_cost_after_the_answer(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--usage: the answer on stdout, then one stderr line with the tokens and the cost."""
+    usage = {
+        "input_tokens": 12,
+        "output_tokens": 30,
+        "total_tokens": 42,
+        "output_tokens_details": {"reasoning_tokens": 8},
+        "cost": 0.0015,
+    }
+    server.add(Turn(Text("The answer."), usage=usage))
+    assert main(["--base-url", server.base_url, "--usage", "Hi"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "The answer.\n"
+    assert err == (
+        "openresponses: usage: 12 input + 30 output = 42 tokens (8 reasoning), cost $0.0015\n"
+    )
+
+
+def test_usage_without_a_cost_says_only_the_tokens(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--usage --no-stream with a server that reports no cost: tokens only, never a $0."""
+    assert main(["--base-url", server.base_url, "--usage", "--no-stream", "Hi"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "You said: Hi\n"
+    assert err == "openresponses: usage: 1 input + 3 output = 4 tokens\n"
+
+
+def test_usage_not_reported(server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """--usage with an answer carrying no usage says so rather than printing zeros."""
+    body = {"id": "resp_1", "object": "response", "status": "completed", "output": []}
+    server.add(ResponseJSON(body))
+    assert main(["--base-url", server.base_url, "--usage", "--no-stream", "Hi"]) == 0
+    assert capsys.readouterr().err == "openresponses: usage: not reported by the server\n"
+
+
+def test_models_lists_ids_context_and_prices(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``models``: a header, then each model's id, context and prices per million tokens."""
+    assert main(["models", "--base-url", server.base_url]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "MODEL                  CONTEXT  PROMPT $/M  COMPLETION $/M",
+        "openresponses/local    131,072        free            free",
+        "openai/gpt-4             8,192       30.00           60.00",
+    ]
+    assert err == ""
+    request = server.requests[0]
+    assert (request.method, request.path) == ("GET", "/v1/models")
+
+
+def test_models_query_filters_case_insensitively(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``models QUERY`` keeps the models whose id or name contains it, in any case."""
+    assert main(["models", "gpt-4", "--base-url", server.base_url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["MODEL", "openai/gpt-4"]
+    assert main(["models", "LOCALSERVER", "--base-url", server.base_url]) == 0  # by name
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["MODEL", "openresponses/local"]
+
+
+def test_models_with_no_match_exits_1(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A query no model matches: nothing on stdout, one line on stderr, exit 1."""
+    assert main(["models", "claude", "--base-url", server.base_url]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "openresponses: no model matches 'claude'\n"
+
+
+def test_models_json_prints_one_model_per_line(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``models --json``: each model as it came, one JSON object per line."""
+    assert main(["models", "--json", "--base-url", server.base_url]) == 0
+    models = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [model["id"] for model in models] == ["openresponses/local", "openai/gpt-4"]
+    assert models[1]["pricing"] == {
+        "prompt": "0.00003",
+        "completion": "0.00006",
+        "request": "0",
+        "image": "0",
+    }
+
+
+def test_models_prices_that_vary_or_are_missing(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The auto router's -1 reads "varies", a missing price "-", a tiny one keeps its digits."""
+    models = [
+        {"id": "openrouter/auto", "context_length": 2000000, "pricing": {"prompt": "-1"}},
+        {"id": "acme/cheap", "pricing": {"prompt": "0.0000000015", "completion": "0.0000001"}},
+    ]
+    server.add(ResponseJSON({"data": models}))
+    assert main(["models", "--base-url", server.base_url]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "openrouter/auto  2,000,000      varies               -",
+        "acme/cheap               -      0.0015            0.10",
+    ]
+
+
+def test_models_error_is_one_line(server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """A refused listing: the error on one stderr line, exit 1."""
+    server.add(HTTPReply(403, body={"error": {"code": 403, "message": "Forbidden here"}}))
+    assert main(["models", "--base-url", server.base_url]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "openresponses: PermissionDeniedError: HTTP 403 Forbidden here "
+        "(generation id gen-local-1)\n"
+    )
 
 
 def test_version_help_and_python_m() -> None:
@@ -330,6 +454,8 @@ def test_version_help_and_python_m() -> None:
     usage = run_cli("--help")
     assert usage.returncode == 0
     assert "openresponses demo" in usage.stdout
+    assert "openresponses models" in usage.stdout
+    assert "--usage" in usage.stdout
     assert "OPENROUTER_API_KEY" in usage.stdout
 
 

@@ -16,7 +16,7 @@ ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 ROWS: list[set[str]] = [
     {"types", "_version", "_redact", "_httpinfo", "_schema"},  # plain data and pure functions
     {"_errors"},
-    {"_numbers"},  # the argument checks every option shares
+    {"_numbers", "_hooks"},  # the argument checks every option shares; the hook seam
     {"_options", "_retry", "_sse"},  # sans-IO: timeouts, the retry policy, the SSE decoder
     {"_serde"},  # the wire converter
     {"_request", "_accumulator"},  # sans-IO on typed models: request bodies, the accumulator
@@ -29,13 +29,17 @@ ROWS: list[set[str]] = [
     {"_engine"},  # the request engine and the protocol the helpers use
     {"_connection"},  # WebSocket mode: an Engine whose turns go over one socket
     {"_function_tools"},  # Python functions as tools
-    {"batch", "conversation", "parsing", "tools"},  # helpers
+    # helpers; _usage: a hook; _catalog: generation stats and models, on the engine's GET
+    {"batch", "conversation", "parsing", "tools", "_usage", "_catalog"},
+    {"otel"},  # OpenTelemetry tracing, a hook (the optional extra); the client makes it on request
     {"_client"},  # the async face
     {"_portal"},  # the loop thread, calls and pumps of the blocking facade
     {"_blocking"},  # async methods turned into blocking twins
     {"_sync"},  # the blocking face, forwarding only
     {"__init__"},  # the package root
     {"testing"},  # the local test server and its pytest plugin
+    {"_console"},  # the command's output: stdout, stderr lines, errors on one line
+    {"_cli_demo"},  # the command's tour of the SDK
     {"_cli"},  # the command line
     {"__main__"},
 ]
@@ -44,6 +48,7 @@ ONLY = {
     "aiohttp": {"_transport", "_transport_errors", "_websocket", "testing", "_cli"},
     "cattrs": {"_serde"},
     "anyio.from_thread": {"_portal"},
+    "opentelemetry": {"otel"},
 }
 
 
@@ -129,7 +134,7 @@ def test_nothing_below_the_root_imports_the_root() -> None:
 
 
 def test_third_party_imports_stay_in_their_modules() -> None:
-    """aiohttp, cattrs and anyio.from_thread are imported only by the modules that own them."""
+    """aiohttp, cattrs, anyio.from_thread, opentelemetry: only in the modules that own them."""
     offences = []
     for path in _files():
         owner = _owner(path)

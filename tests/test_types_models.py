@@ -19,8 +19,11 @@ UNKNOWN = {
     t.UnknownTool,
     t.UnknownFormat,
 }
+NOT_WIRE = {t.UsageTotals}  # a running sum of many responses' usage, never sent nor read
 MODELS = [
-    value for name in t.__all__ if isinstance(value := getattr(t, name), type) and attrs.has(value)
+    value
+    for name in t.__all__
+    if isinstance(value := getattr(t, name), type) and attrs.has(value) and value not in NOT_WIRE
 ]
 
 

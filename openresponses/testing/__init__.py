@@ -21,6 +21,11 @@ It speaks the two other routes of the spec as well:
   messages, then one ``compaction`` item sealing the rest), or the next scripted reply
   (:class:`ResponseJSON` for the answer, :class:`HTTPReply`, :class:`Disconnect`).
 
+And OpenRouter's GETs, scripted the same way: ``/generation?id=gen-local-N`` answers the stats of
+a response it served (its model and usage, the reply's scripted delays as latency), 404 for an
+unknown id; ``/models`` lists its own model and the spec's example (``openai/gpt-4``) with the
+query's filters applied; ``/model/{author}/{slug}`` answers one of them.
+
 >>> import asyncio, aiohttp
 >>> from openresponses.testing import LocalServer, ToolCall
 >>> async def main() -> None:

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from ._catalog import model_entry
 from ._compact import compact
 from ._items import Text
 from ._replies import Turn
 from ._script import RecordedRequest, _Context
-from ._wire import DONE_FRAME, model_entry
+from ._wire import DONE_FRAME
 
 if TYPE_CHECKING:
     from ._server import LocalServer

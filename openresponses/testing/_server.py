@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from ._catalog import Catalog
 from ._compact import NOT_AN_OBJECT, TURN_ON_COMPACT, compact, error_body
 from ._fast import FastServer
 from ._replies import HTTPReply, ResponseJSON, Turn, as_reply, echo_reply
@@ -22,7 +23,6 @@ from ._script import OutputItem, RecordedRequest, Reply, ReplyLike, _Context, _P
 from ._sending import Dropped, send_body, send_stream
 from ._thread import LoopThread
 from ._websocket import WebSockets
-from ._wire import model_entry
 
 __all__ = ["LocalServer"]
 
@@ -36,7 +36,8 @@ class LocalServer:
     the server answers with ``default`` (a reply, or a function of the request); out of the box
     that is :func:`echo_reply`: ``You said: <last user text>``, streamed as the spec orders the
     events when the request has ``"stream": true`` and plain JSON otherwise. Every reply carries an
-    ``X-Generation-Id``. ``GET {base_url}/models`` lists one model.
+    ``X-Generation-Id``. OpenRouter's GETs: ``/generation?id=`` gives the stats of a response
+    served, ``/models`` and ``/model/{author}/{slug}`` its model and the spec's example.
 
     WebSocket mode: ``GET {base_url}/responses`` with an upgrade opens a socket (pings answered).
     Each ``response.create`` message is a turn, recorded with ``method="WEBSOCKET"``; it takes the
@@ -105,8 +106,8 @@ class LocalServer:
         self.requests: list[RecordedRequest] = []
         """Every request received, in order (none in fast mode)."""
         self.request_count = 0
-        """Requests to ``/responses`` and ``/responses/compact`` and WebSocket messages (counted
-        even when not recorded)."""
+        """Requests (``/responses``, ``/responses/compact``, the GETs of generations and models)
+        and WebSocket messages, counted even when not recorded."""
         self.disconnects = 0
         """Replies whose client closed the connection before the server finished sending them."""
         self.in_flight = 0
@@ -116,6 +117,7 @@ class LocalServer:
         self.websocket_refused = 0
         """WebSocket handshakes answered with a :meth:`refuse_websocket` reply instead."""
         self._websockets = WebSockets(self)
+        self._catalog = Catalog(self)
         self._queue: collections.deque[ReplyLike] = collections.deque()
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -247,6 +249,7 @@ class LocalServer:
         self.request_count = self.disconnects = self.in_flight = 0
         self.websocket_connections = self.websocket_refused = 0
         self._websockets.forget()
+        self._catalog.forget()
         self._ids = itertools.count(1)
         self.default, self.deltas, self.model = self._options
 
@@ -293,7 +296,9 @@ class LocalServer:
         app.router.add_post("/v1/responses", self._handle)
         app.router.add_get("/v1/responses", self._websockets.handle)
         app.router.add_post("/v1/responses/compact", self._compact)
-        app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/v1/generation", self._catalog.generation)
+        app.router.add_get("/v1/models", self._catalog.models)
+        app.router.add_get("/v1/model/{author}/{slug}", self._catalog.model)
         # handler_cancellation: a client that hangs up cancels its handler, which is how we see it.
         runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
@@ -363,9 +368,6 @@ class LocalServer:
 
     # ------------------------------------------------------------ handlers
 
-    async def _models(self, request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [model_entry(self.model)]})
-
     def _next_reply(self) -> ReplyLike | None:
         try:
             return self._queue.popleft()
@@ -418,6 +420,7 @@ class LocalServer:
             )
         reply = await self._resolve(scripted, recorded)
         plan = reply._plan(self._context(recorded, number))
+        self._catalog.record(recorded, plan)
         headers = {"X-Generation-Id": recorded.generation_id, **plan.headers}
         return await self._send(request, plan, headers, epoch)
 

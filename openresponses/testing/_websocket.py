@@ -142,6 +142,7 @@ class WebSockets:
         try:
             reply = await server._resolve(server._next_reply(), recorded)
             plan = reply._plan(server._context(recorded, number))
+            server._catalog.record(recorded, plan)
         except Exception as exc:  # a script's bug: a 500, logged, as aiohttp does over HTTP
             asyncio.get_running_loop().call_exception_handler(
                 {"message": "LocalServer: a reply failed on a WebSocket turn", "exception": exc}

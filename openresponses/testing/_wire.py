@@ -20,7 +20,6 @@ __all__ = [
     "input_text",
     "item_events",
     "last_user_text",
-    "model_entry",
     "response_object",
     "splitter",
     "sse_frame",
@@ -390,11 +389,6 @@ def sse_frame(kind: Any, data: bytes) -> bytes:
     if isinstance(kind, str):
         return b"event: " + kind.encode() + b"\ndata: " + data + b"\n\n"
     return b"data: " + data + b"\n\n"
-
-
-def model_entry(model: str) -> dict[str, Any]:
-    """One model of ``GET /models``."""
-    return {"id": model, "object": "model", "created": 0, "owned_by": "openresponses"}
 
 
 def comment_frame(text: str) -> bytes:

@@ -1,6 +1,9 @@
-"""Every wire model of the Responses API: items, content, tools, params, Response, events."""
+"""Every wire model of the Responses API: items, content, tools, params, Response, events; and
+OpenRouter's generation stats and model catalogue (``catalog``, loaded on first use)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from .content import (
     Annotation,
@@ -152,6 +155,40 @@ from .tools import (
     UnknownTool,
     WebSearchTool,
 )
+from .usage import UsageTotals
+
+if TYPE_CHECKING:
+    from .catalog import (
+        Generation,
+        GenerationProviderResponse,
+        Model,
+        ModelAliasTarget,
+        ModelArchitecture,
+        ModelBenchmarkIndexes,
+        ModelBenchmarks,
+        ModelDefaultParameters,
+        ModelDesignArenaEntry,
+        ModelLinks,
+        ModelListParams,
+        ModelPerRequestLimits,
+        ModelPricing,
+        ModelPricingOverride,
+        ModelReasoning,
+        ModelTopProvider,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # The catalogue's classes (the names of __all__ not imported above) load on first use: most
+    # programs never list models, and creating classes is most of what importing this costs.
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import catalog
+
+    value = getattr(catalog, name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
 
 __all__ = [
     "AdditionalTools",
@@ -199,6 +236,8 @@ __all__ = [
     "FunctionTool",
     "FusionAnalysisEvent",
     "FusionPanelEvent",
+    "Generation",
+    "GenerationProviderResponse",
     "ImageGenerationCall",
     "ImageGenerationPartialImageEvent",
     "ImageGenerationTool",
@@ -224,6 +263,20 @@ __all__ = [
     "McpListTools",
     "McpTool",
     "Message",
+    "Model",
+    "ModelAliasTarget",
+    "ModelArchitecture",
+    "ModelBenchmarkIndexes",
+    "ModelBenchmarks",
+    "ModelDefaultParameters",
+    "ModelDesignArenaEntry",
+    "ModelLinks",
+    "ModelListParams",
+    "ModelPerRequestLimits",
+    "ModelPricing",
+    "ModelPricingOverride",
+    "ModelReasoning",
+    "ModelTopProvider",
     "NamespaceTool",
     "OutputItemAddedEvent",
     "OutputItemDoneEvent",
@@ -289,6 +342,7 @@ __all__ = [
     "UnknownTool",
     "UrlCitation",
     "Usage",
+    "UsageTotals",
     "WebPlugin",
     "WebSearchCall",
     "WebSearchTool",
