@@ -38,3 +38,24 @@ def test_bench_client_quick_prints_a_table() -> None:
         # The floor, this SDK, and the SDK's ratio to the floor are all measured.
         assert re.search(rf"\s{number}\s+{number}\s.*\s{number}x\s", found[0]), found[0]
     assert any(line.startswith("targets (openresponses / floor):") for line in lines)
+
+
+def test_bench_websocket_quick_prints_both_tables() -> None:
+    """`bench_websocket --quick` runs the tool loop three ways and reports the ws ratios."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_websocket", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    number = r"[\d,]+"
+    for client in ("floor", "openresponses"):
+        rows = [line for line in done.stdout.splitlines() if re.match(rf"{client}\s+\d", line)]
+        # One row per table (wall, CPU): three ways measured, then the two ratios.
+        assert len(rows) == 2, done.stdout
+        for row in rows:
+            assert re.search(rf"({number}\s+){{3}}\d+\.\d\dx\s+\d+\.\d\dx", row), row
+    assert "target (openresponses wall per turn, ws / http stream <= 1.00x)" in done.stdout

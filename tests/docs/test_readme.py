@@ -72,11 +72,16 @@ def read_blocks(text: str) -> list[Block]:
 
 BLOCKS = read_blocks(README.read_text(encoding="utf-8"))
 
+_PRICED = {"input_tokens": 6, "output_tokens": 2, "total_tokens": 8, "cost": 0.0004}
+
 # What the local server answers for each block (beyond its default echo, "You said: ...").
 SCRIPTS: dict[str, list[ReplyLike]] = {
     "streaming-with-match": [Turn(Reasoning("Erosion on the outer bank."), Text("They erode."))],
     "errors-and-retries": [HTTPReply(429, headers={"Retry-After": "0"})],
     "tools": [ToolCall("get_weather", {"city": "Paris", "unit": "c"})],
+    "hooks": [HTTPReply(503, headers={"Retry-After": "0"})],
+    # 1,000 answers at $0.0004 each: $0.40 spent, under the block's $0.50 cap.
+    "what-it-costs": [Turn(Text("A fact."), usage=_PRICED)] * 1000,
     "structured-output": [
         Text('{"name": "Danube", "length_km": 2850, "countries": ["Germany", "Austria"]}')
     ],
@@ -122,6 +127,21 @@ EXPECT: dict[str, list[str]] = {
         "You said: How long is it?",
     ],
     "testing-your-own-code": ["2 passed"],
+    "hooks": [
+        "create attempt 1: HTTP 503, retry in",
+        "create attempt 2: HTTP 200",
+        "create openai/o4-mini done",
+    ],
+    "tracing-with-opentelemetry": [
+        '"name": "chat openai/o4-mini"',
+        '"gen_ai.usage.output_tokens"',
+        "GET /ask -> You said: What is a river?",
+    ],
+    "what-it-costs": [
+        "1000 answered, 0 failed, 0 over budget",
+        "8000 tokens, cost $0.4000",
+        "0 slots hold a budget error",
+    ],
     "testing-your-own-code-2": ["502 Provider disconnected 'Half'"],
 }
 
@@ -166,11 +186,17 @@ def _defines_a_coroutine_function(server: LocalServer, namespace: dict[str, Any]
     assert server.request_count == 0
 
 
+def _tag_sent_with_every_attempt(server: LocalServer, namespace: dict[str, Any]) -> None:
+    assert [r.headers.get("X-Request-Tag") for r in server.requests] == ["docs", "docs"]
+
+
 # Further checks on what a block did to the server.
 CHECKS: dict[str, Callable[[LocalServer, dict[str, Any]], None]] = {
     "errors-and-retries": _requests_made(3),  # the 429, its retry, then the stream
     "quickstart-many-requests-at-once": _requests_made(4),
     "conversations": _conversation_resends_history,
+    "hooks": _tag_sent_with_every_attempt,
+    "what-it-costs": _requests_made(1000),
     "websocket-mode": _every_turn_over_one_socket,
     "compaction": _compacted_items_go_back_as_input,
     "onerouter-and-any-open-responses-server": _defines_a_coroutine_function,

@@ -9,14 +9,21 @@ from openresponses import (
     APIStatusError,
     AsyncClient,
     AsyncResponsesConnection,
+    AttemptInfo,
+    CallInfo,
     Client,
     CompactedResponse,
+    Generation,
+    Hook,
+    Model,
     OutputTextDeltaEvent,
     Response,
     ResponseCompletedEvent,
     ResponsesConnection,
     StreamError,
     Timeout,
+    UsageTotals,
+    UsageTracker,
     function_tool,
 )
 
@@ -91,6 +98,26 @@ async def async_usage() -> None:
         long_chat = client.conversation(model="m", compact_at_tokens=100_000)
         again: CompactedResponse = await long_chat.compact()
         print(again.id)
+
+        batch = await client.responses.batch([{"model": "m", "input": "Hi"}], max_cost=1.0)
+        spent: UsageTotals = batch.summary.usage
+        print(spent.cost, spent.total_tokens, batch.summary.not_started)
+        stats: Generation = await client.generations.get("gen-1")
+        models: list[Model] = await client.models.list(supported_parameters=["tools"])
+        print(stats.model, [model.id for model in models])
+
+
+class Timings(Hook):
+    def on_attempt(self, call: CallInfo, attempt: AttemptInfo) -> None:
+        print(call.operation, attempt.status_code, attempt.retry_in)
+
+
+async def observed_usage() -> None:
+    tracker = UsageTracker()
+    async with AsyncClient(hooks=[Timings(), tracker], tracing=False) as client:
+        await client.responses.create(model="m", input="Hi")
+    totals: UsageTotals = tracker.totals
+    print(totals.cost)
     try:
         pass
     except StreamError as exc:
