@@ -58,33 +58,25 @@ _STREAM_WHAT: Final = f"{_ENDPOINT} (stream)"
 _STREAM_HEADERS: Final[Mapping[str, str]] = {"Accept": "text/event-stream"}
 
 
-class ResponseCreateArgs(ResponseCreateParams, total=False):
-    """Every request body field, plus the options of one call, which are not sent as such."""
-
-    timeout: TimeoutTypes
-    max_retries: int
-    extra_headers: Mapping[str, str]
-    extra_body: Mapping[str, Any]
-    extra_query: Mapping[str, str]
-
-
-class CompactArgs(CompactParams, total=False):
-    """The compaction body fields, plus the options of one call (those of ``create``)."""
-
-    timeout: TimeoutTypes
-    max_retries: int
-    extra_headers: Mapping[str, str]
-    extra_body: Mapping[str, Any]
-    extra_query: Mapping[str, str]
-
-
 class GetArgs(TypedDict, total=False):
-    """The options of one ``RequestEngine.get`` (those of ``create`` that apply to a GET)."""
+    """The options of one call, which are not sent as such (all of them, for a GET)."""
 
     timeout: TimeoutTypes
     max_retries: int
     extra_headers: Mapping[str, str]
     extra_query: Mapping[str, str]
+
+
+class ResponseCreateArgs(ResponseCreateParams, GetArgs, total=False):
+    """Every request body field, the options of one call, and ``extra_body``."""
+
+    extra_body: Mapping[str, Any]
+
+
+class CompactArgs(CompactParams, GetArgs, total=False):
+    """The compaction body fields, the options of one call, and ``extra_body``."""
+
+    extra_body: Mapping[str, Any]
 
 
 class Engine(Protocol):
