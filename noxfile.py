@@ -9,7 +9,7 @@ import nox
 nox.needs_version = ">=2024.4.15"
 nox.options.error_on_external_run = True
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "integrations"]
 # uv makes each environment in a second or two where pip takes half a minute; without uv
 # (`pip install nox`, not `nox[uv]`) the sessions fall back to virtualenv and pip.
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -20,6 +20,14 @@ SOURCES = ["openresponses", "tests", "benchmarks", "examples", "noxfile.py"]
 # pytest-xdist: a worker per core and one more, since a third of the suite's time is spent
 # waiting on timers (timeouts, retries, slow servers); worksteal evens out the long tests.
 PARALLEL = ["-n", str((os.cpu_count() or 1) + 1), "--dist", "worksteal"]
+# What needs the ray and dask extras installed: type-checked and run by `integrations` only.
+INTEGRATION_SOURCES = [
+    "openresponses/_rows.py",
+    "openresponses/ray.py",
+    "openresponses/dask.py",
+    "examples/ray_batch.py",
+    "examples/dask_batch.py",
+]
 
 
 def _group(name: str) -> list[str]:
@@ -38,14 +46,16 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package, typing tests, examples and this file, oldest and newest."""
     session.install(".", *_group("typing"))
-    session.run("mypy", "openresponses", "tests/typing", "examples", "noxfile.py")
+    # The integrations import Ray, Dask and pandas, which this session does not install.
+    excluded = [f"--exclude=^{path.replace('.', '[.]')}$" for path in INTEGRATION_SOURCES]
+    session.run("mypy", *excluded, "openresponses", "tests/typing", "examples", "noxfile.py")
 
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The suite against the installed (non-editable) package; docs have their own session."""
     session.install(".", *_group("tests"))
-    args = session.posargs or [*PARALLEL, "--ignore=tests/docs"]
+    args = session.posargs or [*PARALLEL, "--ignore=tests/docs", "--ignore=tests/integrations"]
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args)
 
 
@@ -56,8 +66,21 @@ def docs(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/docs")
 
 
+@nox.session(python=PYTHONS[-1])
+def integrations(session: nox.Session) -> None:
+    """The Ray and Dask extras on a local cluster each, against the local server: their tests
+    and examples (tests/integrations), and mypy --strict with the real packages installed.
+
+    The newest Python: Ray publishes wheels for it, and one version keeps the session short.
+    """
+    session.install(".[ray,dask]", *_group("integrations"))
+    session.run("mypy", *INTEGRATION_SOURCES)
+    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integrations")
+
+
 @nox.session
 def benchmarks(session: nox.Session) -> None:
-    """Benchmarks against the raw aiohttp floor and the openai SDK (not in the default run)."""
-    session.install(".", *_group("benchmarks"))
+    """Benchmarks against the raw aiohttp floor and the openai SDK, and Ray against the
+    in-process batch (not in the default run)."""
+    session.install(".[ray,dask]", *_group("benchmarks"))
     session.run("python", "-m", "benchmarks", *session.posargs)

@@ -1,5 +1,6 @@
-"""The ``openresponses`` command: stream an answer to stdout, list the models (``models``), or
-take the tour (``demo``, in ``_cli_demo``).
+"""The ``openresponses`` command: stream an answer to stdout, list the models (``models``), run a
+JSONL file of requests (``batch``, in ``_cli_batch``), or take the tour (``demo``, in
+``_cli_demo``).
 
 It uses the public surface only. The local server (``openresponses.testing``, which pulls in
 ``aiohttp.web``) is imported only when it is needed.
@@ -60,6 +61,8 @@ examples:
   openresponses --json "Hi" > events.jsonl
   openresponses --usage "Hi"     the answer, then its tokens and cost on stderr
   openresponses models claude    models whose id or name has "claude": context, prices
+  openresponses batch in.jsonl -o out.jsonl
+                                 every request of a JSONL file, resumable (batch --help)
   openresponses demo             a tour on the built-in local server: no key, no network
   openresponses -- demo          sends the word "demo" as the prompt
 
@@ -90,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(demo())
         if args[:1] == ["models"]:
             return _models(_models_parser().parse_args(args[1:]))
+        if args[:1] == ["batch"]:
+            return _batch(args[1:])
         return _ask(_parser().parse_args(args))
     except SystemExit as exc:  # argparse: --help, --version, bad options
         return exc.code if isinstance(exc.code, int) else USAGE
@@ -134,6 +139,11 @@ def _parser() -> argparse.ArgumentParser:
     add("--json", action="store_true", help="print every event (or the response) as JSON lines")
     add("--no-stream", action="store_true", help="wait for the whole answer, then print it")
     add("--usage", action="store_true", help="after the answer, print tokens and cost on stderr")
+    add(
+        "--allow-insecure-http",
+        action="store_true",
+        help="send the API key over plain http to a host that is not this machine (a trusted LAN)",
+    )
     add("-V", "--version", action="version", version=f"openresponses {__version__}")
     return parser
 
@@ -159,6 +169,11 @@ def _models_parser() -> argparse.ArgumentParser:
     add("--base-url", metavar="URL", help="server base URL (default $OPENRESPONSES_BASE_URL)")
     add("--max-retries", type=int, metavar="N", help="retries after a failed attempt (default 2)")
     add("--json", action="store_true", help="print each model as a JSON line")
+    add(
+        "--allow-insecure-http",
+        action="store_true",
+        help="send the API key over plain http to a host that is not this machine (a trusted LAN)",
+    )
     return parser
 
 
@@ -167,21 +182,7 @@ def _models_parser() -> argparse.ArgumentParser:
 
 def _ask(args: argparse.Namespace) -> int:
     prompt = _read_prompt(args.prompt)
-    key = _env_key()
-    base_url: str | None = args.base_url or os.environ.get("OPENRESPONSES_BASE_URL") or None
-    local = False
-    if not key:
-        if base_url is None:
-            local = True
-            say(
-                "no API key set, so the built-in local server answers (it echoes your prompt). "
-                f"For a real model: {_KEY_HINT}"
-            )
-        elif not _is_loopback(base_url):
-            raise _Usage(
-                f"no API key for {base_url}: {_KEY_HINT} (or OPENRESPONSES_API_KEY), "
-                "or try `openresponses demo`, which needs neither a key nor the network"
-            )
+    base_url, local = _server(args.base_url, "your prompt")
     params: dict[str, Any] = {"model": args.model, "input": prompt}
     if args.instructions is not None:
         params["instructions"] = args.instructions
@@ -200,8 +201,28 @@ def _ask(args: argparse.Namespace) -> int:
             json_lines=args.json,
             stream=not args.no_stream,
             usage=args.usage,
+            insecure=args.allow_insecure_http,
         )
     )
+
+
+def _server(base_url: str | None, echoed: str) -> tuple[str | None, bool]:
+    """The base URL to use, and whether the built-in local server answers (no key, no URL)."""
+    base_url = base_url or os.environ.get("OPENRESPONSES_BASE_URL") or None
+    if _env_key():
+        return base_url, False
+    if base_url is None:
+        say(
+            f"no API key set, so the built-in local server answers (it echoes {echoed}). "
+            f"For a real model: {_KEY_HINT}"
+        )
+        return None, True
+    if not _is_loopback(base_url):
+        raise _Usage(
+            f"no API key for {base_url}: {_KEY_HINT} (or OPENRESPONSES_API_KEY), "
+            "or try `openresponses demo`, which needs neither a key nor the network"
+        )
+    return base_url, False
 
 
 def _env_key() -> str | None:
@@ -246,6 +267,7 @@ async def _ask_async(
     json_lines: bool,
     stream: bool,
     usage: bool,
+    insecure: bool,
 ) -> int:
     status = OK
     async with contextlib.AsyncExitStack() as stack:
@@ -256,7 +278,9 @@ async def _ask_async(
             base_url = server.base_url
         try:
             client = await stack.enter_async_context(
-                AsyncClient(base_url=base_url, max_retries=max_retries)
+                AsyncClient(
+                    base_url=base_url, max_retries=max_retries, allow_insecure_http=insecure
+                )
             )
             if stream:
                 response = await _stream(client, params, json_lines=json_lines)
@@ -346,21 +370,45 @@ def _echo_slowly(request: RecordedRequest) -> Turn:
     return Turn(*echo_reply(request).items, event_delay=0.015)
 
 
+# -- a batch file
+
+
+def _batch(argv: list[str]) -> int:
+    from ._cli_batch import batch_parser, run_batch
+
+    args = batch_parser(os.environ.get("OPENRESPONSES_MODEL") or None).parse_args(argv)
+    base_url, local = _server(args.base_url, "each request")
+    try:
+        return asyncio.run(run_batch(args, base_url=base_url, local=local))
+    except KeyboardInterrupt:
+        end_line()
+        say(f"interrupted: {args.output} keeps every result written; the same command resumes")
+        return INTERRUPTED
+
+
 # -- the catalogue
 
 
 def _models(args: argparse.Namespace) -> int:
     base_url: str | None = args.base_url or os.environ.get("OPENRESPONSES_BASE_URL") or None
     return asyncio.run(
-        _list_models(base_url, args.query or "", max_retries=args.max_retries, json_lines=args.json)
+        _list_models(
+            base_url,
+            args.query or "",
+            max_retries=args.max_retries,
+            json_lines=args.json,
+            insecure=args.allow_insecure_http,
+        )
     )
 
 
 async def _list_models(
-    base_url: str | None, query: str, *, max_retries: int | None, json_lines: bool
+    base_url: str | None, query: str, *, max_retries: int | None, json_lines: bool, insecure: bool
 ) -> int:
     try:
-        async with AsyncClient(base_url=base_url, max_retries=max_retries) as client:
+        async with AsyncClient(
+            base_url=base_url, max_retries=max_retries, allow_insecure_http=insecure
+        ) as client:
             models = await client.models.list()
     except OpenResponsesError as exc:
         say(error_line(exc))

@@ -1,10 +1,9 @@
-"""The client face: ``AsyncClient`` (configuration, lifecycle) and ``client.responses``.
+"""The client face: ``AsyncClient``, its configuration and lifecycle.
 
-``AsyncClient`` checks its configuration, builds the transport and the request engine, and
-closes them. ``AsyncResponses`` is what ``client.responses`` is: ``create`` and ``stream`` are the
-engine's own methods, and the helpers (tool runs, structured output, batches) are wired in on
-top, each given the engine; ``client.conversation(...)`` wires in conversations. The helper
-modules load on first use: importing them would cost more than the rest of the client.
+``AsyncClient`` checks its configuration, builds the transport, the hooks and the request engine,
+and closes them. ``client.responses`` is an ``AsyncResponses`` (``_responses``);
+``client.conversation(...)`` wires in conversations, ``client.generations`` and
+``client.models`` the catalogue. Those modules load on first use.
 """
 
 from __future__ import annotations
@@ -16,39 +15,38 @@ import ssl
 import warnings
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 import attrs
 from typing_extensions import Self, Unpack
 
-from ._engine import CompactArgs, Engine, RequestEngine, ResponseCreateArgs
+from ._engine import RequestEngine, ResponseCreateArgs
 from ._errors import InvalidRequestError
 from ._hooks import Hook, HookSet, check_hooks
 from ._numbers import check_int
 from ._options import Timeout, TimeoutTypes, to_timeout
+from ._responses import AsyncResponses
 from ._retry import RetryPolicy
 from ._sse import DEFAULT_MAX_EVENT_BYTES
-from ._streaming import AsyncResponseStream
-from ._transport import DEFAULT_CONNECTOR_LIMIT, DEFAULT_MAX_RESPONSE_BYTES, Transport
+from ._transport import (
+    DEFAULT_CONNECTOR_LIMIT,
+    DEFAULT_MAX_HEADER_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Transport,
+)
 from ._version import __version__
-from .types import CompactedResponse, Response
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ._catalog import AsyncGenerations, AsyncModels
-    from ._connection import AsyncResponsesConnection
     from ._connection import AsyncResponsesConnection as Connection
-    from .batch import AsyncBatchIterator, BatchRequests, BatchResults, ProgressCallback
     from .conversation import AsyncConversation, Trim
-    from .parsing import ParsedResponse
-    from .tools import AsyncToolRunStream, ToolRunResult
     from .types import Item
 
-_T = TypeVar("_T")
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "AsyncResponses"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "AsyncResponses"]  # AsyncResponses: re-exported
 
 DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
 
@@ -73,148 +71,6 @@ def _configure_logging() -> None:
     logger.setLevel(level)
 
 
-class AsyncResponses:
-    """``client.responses``: create a response, or stream one."""
-
-    def __init__(self, engine: RequestEngine) -> None:
-        self._engine = engine
-        # The engine's bound methods answer per instance, shadowing the methods below (which
-        # stay for the class: its documentation, and the blocking twins built from it), so a
-        # request costs no frame of the face.
-        vars(self).update(create=engine.create, stream=engine.stream)
-
-    async def create(self, **params: Unpack[ResponseCreateArgs]) -> Response:
-        return await self._engine.create(**params)
-
-    create.__doc__ = RequestEngine.create.__doc__
-
-    def stream(self, **params: Unpack[ResponseCreateArgs]) -> AsyncResponseStream:
-        return self._engine.stream(**params)
-
-    stream.__doc__ = RequestEngine.stream.__doc__
-
-    async def compact(self, **params: Unpack[CompactArgs]) -> CompactedResponse:
-        return await self._engine.compact(**params)
-
-    compact.__doc__ = RequestEngine.compact.__doc__
-
-    # -- helpers built on the engine (their modules load on first use)
-
-    def connect(
-        self,
-        *,
-        heartbeat: float | None = 30.0,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncResponsesConnection:
-        """A WebSocket to ``{base_url}/responses`` (Open Responses WebSocket mode), opened by
-        ``async with``: turns without a new HTTP request each. See ``AsyncResponsesConnection``.
-
-        ``heartbeat``: seconds between pings that keep an idle socket alive (``None``: none);
-        ``extra_headers`` and ``extra_query`` go with the handshake. OpenRouter has no WebSocket
-        endpoint: use HTTP there.
-        """
-        from ._connection import AsyncResponsesConnection
-
-        return AsyncResponsesConnection(
-            self._engine, heartbeat=heartbeat, extra_headers=extra_headers, extra_query=extra_query
-        )
-
-    async def run(self, /, **params: Any) -> ToolRunResult:
-        """Run the tool-calling loop: ``tools=[...]``, ``max_steps``, ``max_concurrency``,
-        ``tool_timeout``, ``raise_on_tool_error``, ``raise_on_max_steps``, ``max_cost`` (USD),
-        and every ``create`` keyword. See ``openresponses.tools.run_tools``. ``connection=``
-        (from :meth:`connect`) sends every turn over that WebSocket.
-        """
-        from .tools import run_tools
-
-        engine = self._engine_for(params.pop("connection", None))
-        return await run_tools(engine, **params)
-
-    def run_stream(self, /, **params: Any) -> AsyncToolRunStream:
-        """The tool-calling loop, streaming each turn: ``openresponses.tools.run_tools_stream``
-        (``connection=`` as for :meth:`run`)."""
-        from .tools import run_tools_stream
-
-        return run_tools_stream(self._engine_for(params.pop("connection", None)), **params)
-
-    def _engine_for(self, connection: object) -> Engine:
-        if connection is None:
-            return self._engine
-        from ._connection import engine_for
-
-        return engine_for(self._engine, connection)
-
-    @overload
-    async def parse(
-        self, *, text_format: type[_T], **params: Unpack[ResponseCreateArgs]
-    ) -> ParsedResponse[_T]: ...
-    @overload
-    async def parse(
-        self, *, text_format: Mapping[str, Any], **params: Unpack[ResponseCreateArgs]
-    ) -> ParsedResponse[Any]: ...
-    async def parse(
-        self, *, text_format: type[Any] | Mapping[str, Any], **params: Unpack[ResponseCreateArgs]
-    ) -> ParsedResponse[Any]:
-        """Structured output parsed into ``text_format``: see ``openresponses.parsing``."""
-        from .parsing import parse_response
-
-        return await parse_response(self._engine, text_format=text_format, **params)
-
-    async def batch(
-        self,
-        requests: BatchRequests,
-        *,
-        concurrency: int = 64,
-        requests_per_minute: float | None = None,
-        return_exceptions: bool = True,
-        max_retries: int | None = None,
-        progress: ProgressCallback | bool | None = None,
-        max_cost: float | None = None,
-    ) -> BatchResults:
-        """Send many requests concurrently; results in input order, a ``list`` with a
-        ``summary``; ``max_cost`` (USD) stops starting requests once they spent it: see
-        ``openresponses.batch.run_batch``."""
-        from .batch import run_batch
-
-        return await run_batch(
-            self._engine,
-            requests,
-            concurrency=concurrency,
-            requests_per_minute=requests_per_minute,
-            return_exceptions=return_exceptions,
-            max_retries=max_retries,
-            progress=progress,
-            max_cost=max_cost,
-        )
-
-    def batch_iter(
-        self,
-        requests: BatchRequests,
-        *,
-        concurrency: int = 64,
-        requests_per_minute: float | None = None,
-        return_exceptions: bool = True,
-        max_retries: int | None = None,
-        progress: ProgressCallback | bool | None = None,
-        max_cost: float | None = None,
-    ) -> AsyncBatchIterator:
-        """``(index, result)`` pairs as requests complete, and a live ``summary``; ``max_cost``
-        as for :meth:`batch`: see ``openresponses.batch``."""
-        from .batch import AsyncBatchIterator
-
-        return AsyncBatchIterator(
-            self._engine,
-            requests,
-            concurrency=concurrency,
-            requests_per_minute=requests_per_minute,
-            return_exceptions=return_exceptions,
-            max_retries=max_retries,
-            progress=progress,
-            max_cost=max_cost,
-        )
-
-
 class AsyncClient:
     """The asyncio client of the Responses API (OpenRouter by default, any Open Responses server).
 
@@ -231,7 +87,8 @@ class AsyncClient:
     ``proxy`` a proxy URL (``trust_env=True`` reads the ``*_PROXY`` variables instead), and
     ``trace_configs`` aiohttp ``TraceConfig`` objects. A non-streaming body larger than
     ``max_response_bytes`` (64 MiB) is refused, and so is one stream event larger than
-    ``max_event_bytes`` (16 MiB; ``None`` for no limit).
+    ``max_event_bytes`` (16 MiB; ``None`` for no limit) and a response header line longer than
+    ``max_header_bytes`` (64 KiB; aiohttp alone stops at 8 KiB).
 
     With an API key, plain ``http://`` is refused (``InvalidRequestError`` naming ``base_url``)
     unless the host is loopback (``localhost``, ``127.0.0.0/8``, ``::1``) or
@@ -265,6 +122,7 @@ class AsyncClient:
         trust_env: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
+        max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
         trace_configs: Sequence[Any] | None = None,
         allow_insecure_http: bool = False,
         hooks: Sequence[Hook] | None = None,
@@ -289,6 +147,7 @@ class AsyncClient:
         check_int("connector_limit", connector_limit, minimum=0)
         check_int("connector_limit_per_host", connector_limit_per_host, minimum=0)
         check_int("max_response_bytes", max_response_bytes, minimum=1)
+        check_int("max_header_bytes", max_header_bytes, minimum=1)
         if max_event_bytes is not None:
             check_int("max_event_bytes", max_event_bytes, minimum=1)
 
@@ -313,6 +172,7 @@ class AsyncClient:
             trust_env=trust_env,
             proxy=proxy,
             max_response_bytes=max_response_bytes,
+            max_header_bytes=max_header_bytes,
             trace_configs=trace_configs,
         )
         if self._transport.has_credentials and not allow_insecure_http:

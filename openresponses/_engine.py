@@ -456,7 +456,8 @@ class RequestEngine:
     def _begin(self, call: _Call, operation: str, what: str) -> Tracker:
         """Start a call with hooks: ``on_request``, then encode the body it may have added to."""
         hooks = call.hooks
-        assert hooks is not None
+        if hooks is None:  # the callers start a call this way only when hooks are set
+            raise RuntimeError("a call without hooks has nothing to start")
         tracker = start_call(
             hooks,
             operation,

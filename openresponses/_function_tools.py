@@ -116,7 +116,13 @@ class CallableTool(Generic[P, R]):
         )
 
     def parse_arguments(self, call: FunctionCall) -> dict[str, Any]:
-        """The call's arguments checked against the signature; raises ``ToolArgumentsError``."""
+        """The call's arguments checked against the signature; raises ``ToolArgumentsError``.
+
+        An argument with a default may be left out (or ``null``), even under a strict schema:
+        many providers do not enforce ``strict``, and the function's default is what the model
+        meant. Only what cannot be called is an error: a required argument missing, a wrong
+        type, an unknown key.
+        """
         try:
             raw = json.loads(call.arguments) if call.arguments.strip() else {}
         except ValueError as exc:
@@ -127,7 +133,9 @@ class CallableTool(Generic[P, R]):
                 errors=[("$", str(exc))],
             ) from None
         try:
-            return read_fields({} if raw is None else raw, self._fields, strict=self.strict)
+            return read_fields(
+                {} if raw is None else raw, self._fields, strict=self.strict, missing_defaults=True
+            )
         except SchemaMismatch as exc:
             raise ToolArgumentsError(
                 f"invalid arguments for {self.name}: {exc.describe()}; call it again with "
@@ -190,10 +198,10 @@ def function_tool(
     default is optional.
 
     ``strict=True`` produces a schema the strict rules accept: every property required
-    (optional ones become nullable; ``null`` means "use the default"), ``additionalProperties``
-    false everywhere, and ``dict[str, X]`` sent as a list of ``{"key", "value"}`` pairs. Hints
-    strict mode cannot express (``Any``, a missing annotation) raise ``TypeError``; pass
-    ``strict=False`` for those.
+    (optional ones become nullable; ``null``, or the key left out, means "use the default"),
+    ``additionalProperties`` false everywhere, and ``dict[str, X]`` sent as a list of
+    ``{"key", "value"}`` pairs. Hints strict mode cannot express (``Any``, a missing annotation)
+    raise ``TypeError``; pass ``strict=False`` for those.
     """
 
     def wrap(func: Callable[P, R]) -> CallableTool[P, R]:

@@ -296,7 +296,8 @@ class Pump(Generic[_R]):
 
     def demand(self, source: Source) -> None:
         """Say what to iterate (``None``: nothing, straight to ``finish``); does not block."""
-        assert self._demand is not None
+        if self._demand is None:
+            raise RuntimeError("demand() before the pump started")
         self._runtime.loop.call_soon_threadsafe(_resolve, self._demand, source)
 
     def items(self) -> Iterator[Any]:

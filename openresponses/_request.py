@@ -2,8 +2,12 @@
 before sending, write wire shape.
 
 Every limit is the most permissive of the two specs and the OpenRouter docs, so nothing a
-server accepts is refused here. Checks are table-driven (one small function per field, built
-at import) and cheap: this runs on every request.
+server accepts is refused here, but for three limits of Open Responses that OpenRouter's
+documents leave open: an ``input`` string of at most 10 MiB, a ``call_id`` of at most 64
+characters and ``allowed_tools`` of 1 to 128 tools. An integer field takes an integral float
+(``9000.0``) and sends it as an integer: OpenRouter's SDK references type them as numbers.
+Checks are table-driven (one small function per field, built at import) and cheap: this runs
+on every request.
 """
 
 from __future__ import annotations
@@ -84,8 +88,11 @@ def _number(low: float | None = None, high: float | None = None) -> Check:
 
 def _integer(low: int | None = None, high: int | None = None) -> Check:
     def check(field: str, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _fail(field, f"expected an integer, got {_kind(value)}")
+        if value.__class__ is not int:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            elif isinstance(value, bool) or not isinstance(value, int):
+                raise _fail(field, f"expected an integer, got {_kind(value)}")
         if low is not None and value < low:
             bound = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise _fail(field, f"must be {bound}, got {value}")
@@ -162,18 +169,29 @@ def _wire(value: Any) -> Any:
     return unstructure(value) if attrs.has(value.__class__) else value
 
 
+_MAX_INPUT_CHARS = 10 * 1024 * 1024
+_MAX_CALL_ID = 64
+
+
 def _input_item(field: str, value: Any) -> Any:
     if attrs.has(value.__class__):
-        return unstructure(value)
-    if not isinstance(value, Mapping):
+        value = unstructure(value)
+    elif not isinstance(value, Mapping):
         raise _fail(field, f"expected an item or a mapping, got {_kind(value)}")
-    if not ("type" in value or "role" in value or "id" in value):
+    elif not ("type" in value or "role" in value or "id" in value):
         raise _fail(field, "an input item needs a 'type' (or a 'role' for a message)")
-    return value if value.__class__ is dict else dict(value)
+    elif value.__class__ is not dict:
+        value = dict(value)
+    call_id = value.get("call_id")
+    if call_id.__class__ is str and len(call_id) > _MAX_CALL_ID:
+        raise _fail(f"{field}.call_id", f"at most {_MAX_CALL_ID} characters, got {len(call_id)}")
+    return value
 
 
 def _input(field: str, value: Any) -> Any:
     if isinstance(value, str):
+        if len(value) > _MAX_INPUT_CHARS:
+            raise _fail(field, f"at most {_MAX_INPUT_CHARS} characters, got {len(value)}")
         return value
     if not _is_sequence(value):
         raise _fail(field, f"expected a string or a list of items, got {_kind(value)}")
@@ -208,10 +226,19 @@ def _tool_choice(field: str, value: Any) -> Any:
     if isinstance(value, str):
         return value
     if attrs.has(value.__class__):
-        return unstructure(value)
-    if isinstance(value, Mapping) and isinstance(value.get("type"), str):
-        return value if value.__class__ is dict else dict(value)
-    raise _fail(field, f"expected 'auto', 'none', 'required' or a tool choice, got {_kind(value)}")
+        value = unstructure(value)
+    elif isinstance(value, Mapping) and isinstance(value.get("type"), str):
+        value = value if value.__class__ is dict else dict(value)
+    else:
+        raise _fail(
+            field, f"expected 'auto', 'none', 'required' or a tool choice, got {_kind(value)}"
+        )
+    if value.get("type") == "allowed_tools":
+        tools = value.get("tools")
+        if not _is_sequence(tools) or not 1 <= len(tools) <= 128:
+            got = len(tools) if _is_sequence(tools) else _kind(tools)
+            raise _fail(f"{field}.tools", f"allowed_tools takes 1 to 128 tools, got {got}")
+    return value
 
 
 def _text(field: str, value: Any) -> Any:
@@ -240,6 +267,13 @@ def _plugin(field: str, value: Any) -> Any:
     return value if value.__class__ is dict else dict(value)
 
 
+def _condition(field: str, value: Any) -> Any:
+    if attrs.has(value.__class__):  # StopOnStepCount, ...: written in wire shape
+        return unstructure(value)
+    return _mapping(field, value)
+
+
+# The class's fields: the spec's keys, and `experimental`, which the TypeScript SDK sends.
 _PROVIDER_KEYS = frozenset(attrs.fields_dict(ProviderPreferences)) - {"extra_fields"}
 
 
@@ -254,6 +288,18 @@ def _provider(field: str, value: Any) -> Any:
     return value
 
 
+_reasoning_value = _model_or_mapping(ReasoningConfig)
+_reasoning_tokens = _integer()
+
+
+def _reasoning(field: str, value: Any) -> Any:
+    value = _reasoning_value(field, value)
+    tokens = value.get("max_tokens")
+    if tokens is not None and tokens.__class__ is not int:
+        value = {**value, "max_tokens": _reasoning_tokens(f"{field}.max_tokens", tokens)}
+    return value
+
+
 _CHECKS: dict[str, Check] = {
     # both specs
     "model": _string(),
@@ -264,7 +310,7 @@ _CHECKS: dict[str, Check] = {
     "parallel_tool_calls": _boolean,
     "max_tool_calls": _integer(1),
     "text": _text,
-    "reasoning": _model_or_mapping(ReasoningConfig),
+    "reasoning": _reasoning,
     "include": _strings,
     "metadata": _metadata,
     "max_output_tokens": _integer(1),
@@ -297,7 +343,7 @@ _CHECKS: dict[str, Check] = {
     "cache_control": _model_or_mapping(CacheControl),
     "prompt_cache_options": _model_or_mapping(PromptCacheOptions),
     "prompt": _model_or_mapping(Prompt),
-    "stop_server_tools_when": _list_of(_mapping, what="conditions", min_items=1),
+    "stop_server_tools_when": _list_of(_condition, what="conditions", min_items=1),
     "route": _string(),
 }
 
@@ -313,7 +359,9 @@ def build_request_body(params: Mapping[str, Any]) -> dict[str, Any]:
     if params.keys() <= _FAST_KEYS:
         model = params.get("model")
         text = params.get("input")
-        if (model is None or model.__class__ is str) and (text is None or text.__class__ is str):
+        if (model is None or model.__class__ is str) and (
+            text is None or (text.__class__ is str and len(text) <= _MAX_INPUT_CHARS)
+        ):
             return {k: v for k, v in params.items() if v is not None}
     body: dict[str, Any] = {}
     for key, value in params.items():
@@ -329,8 +377,6 @@ def build_request_body(params: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- POST /responses/compact (Open Responses only, so its own limits are the spec's)
 
-_MAX_INPUT_CHARS = 10 * 1024 * 1024
-
 
 def _model(field: str, value: Any) -> Any:
     if not isinstance(value, str) or not value:
@@ -338,15 +384,9 @@ def _model(field: str, value: Any) -> Any:
     return value
 
 
-def _compact_input(field: str, value: Any) -> Any:
-    if isinstance(value, str) and len(value) > _MAX_INPUT_CHARS:
-        raise _fail(field, f"at most {_MAX_INPUT_CHARS} characters, got {len(value)}")
-    return _input(field, value)
-
-
 _COMPACT_CHECKS: dict[str, Check] = {
     "model": _model,
-    "input": _compact_input,
+    "input": _input,
     "instructions": _CHECKS["instructions"],
     "previous_response_id": _CHECKS["previous_response_id"],
     "prompt_cache_key": _string(64),

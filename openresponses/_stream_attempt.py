@@ -7,7 +7,7 @@ updates the fields as events arrive; ``stream_error`` reads them once the attemp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._accumulator import ResponseAccumulator
@@ -26,6 +26,7 @@ class Attempt:
     __slots__ = (
         "acc",
         "batch",
+        "clock",
         "error",
         "failed",
         "keepalives",
@@ -35,15 +36,16 @@ class Attempt:
         "wind_down",
     )
 
-    def __init__(self, source: EventSource, now: float) -> None:
+    def __init__(self, source: EventSource, clock: Callable[[], float]) -> None:
         self.source = source
+        self.clock = clock  # the loop's time(), for the stream's deadlines
         self.parse = source.parse
         self.acc = ResponseAccumulator()
         # The payloads last read and the keep-alive events among them (see the stream's _deadline):
         # each is parsed only when it is due, so an event the caller drops is freed at once.
         self.batch: Sequence[Any] = ()
         self.keepalives = 0
-        self.last = now  # when the last batch with content arrived
+        self.last = clock()  # when the last batch with content arrived
         self.error: tuple[ErrorEvent, str] | None = None  # with its payload, for StreamError
         self.failed: ResponseFailedEvent | None = None
         self.wind_down: float | None = None  # set once the outcome is known

@@ -198,8 +198,8 @@ class AsyncResponseStream:
         retrier = self._retrier
         loop = self._loop
         tracker = self._tracker
-        assert retrier is not None
-        assert loop is not None
+        if retrier is None or loop is None:  # both are set by _open, which calls this first
+            raise RuntimeError("the stream reconnected before it was opened")
         while True:
             if failure is not None and not await retrier.backoff(failure):
                 raise failure
@@ -228,7 +228,7 @@ class AsyncResponseStream:
                 logger.debug(
                     "%s: HTTP %d, generation %s", self._what, info.status_code, info.generation_id
                 )
-            attempt = self._attempt = Attempt(source, loop.time())
+            attempt = self._attempt = Attempt(source, loop.time)
             if tracker is not None:
                 attempt.parse = tracker.wrap(attempt.parse)
             return
@@ -337,8 +337,7 @@ class AsyncResponseStream:
         if idle is None:
             return self._total_deadline
         if len(attempt.batch) > attempt.keepalives:  # the last batch brought more than keep-alives
-            assert self._loop is not None
-            attempt.last = self._loop.time()
+            attempt.last = attempt.clock()
         deadline = attempt.last + idle
         total = self._total_deadline
         return total if total is not None and total < deadline else deadline
@@ -349,8 +348,7 @@ class AsyncResponseStream:
                 attempt.keepalives += 1  # not progress for the idle watchdog
             return
         if attempt.wind_down is None:
-            assert self._loop is not None
-            attempt.wind_down = self._loop.time() + _WIND_DOWN
+            attempt.wind_down = attempt.clock() + _WIND_DOWN
         if event.__class__ is ErrorEvent:
             attempt.error = (event, data)
         elif event.__class__ is ResponseFailedEvent:

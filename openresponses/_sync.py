@@ -160,6 +160,7 @@ class Responses(_Forwarder[AsyncResponses]):
     stream = _Streaming(AsyncResponses.stream, ResponseStream)
     compact = _Blocking(AsyncResponses.compact)
     batch = _Blocking(AsyncResponses.batch)
+    batch_to_file = _Blocking(AsyncResponses.batch_to_file)
     batch_iter = _Streaming(AsyncResponses.batch_iter, BatchIterator)
 
     # Spelled out: an overloaded method passes only its first overload through a ParamSpec.

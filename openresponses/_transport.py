@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._errors import APITimeoutError, InvalidRequestError
+from ._errors import APIConnectionError, APITimeoutError, InvalidRequestError
 from ._httpinfo import HTTPInfo
 from ._options import Timeout
 from ._redact import redact_bytes, redact_text, secrets_of
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CONNECTOR_LIMIT",
+    "DEFAULT_MAX_HEADER_BYTES",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "HTTPStream",
     "Transport",
@@ -52,6 +53,8 @@ T = TypeVar("T")
 # queueing on the pool while staying well under typical file-descriptor limits.
 DEFAULT_CONNECTOR_LIMIT = 256
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# aiohttp stops at 8,190 bytes per header line, which a proxy's cookies or a long `Link` pass.
+DEFAULT_MAX_HEADER_BYTES = 64 * 1024
 
 
 def _uncancel(task: asyncio.Task[Any]) -> int:
@@ -175,6 +178,7 @@ class Transport:
         trust_env: bool = False,
         proxy: str | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
         trace_configs: Sequence[Any] | None = None,
     ) -> None:
         self._headers = dict(headers)
@@ -197,6 +201,7 @@ class Transport:
         if proxy is not None:
             self._extra["proxy"] = proxy
         self.max_response_bytes = max_response_bytes
+        self.max_header_bytes = max_header_bytes
         self._trace_configs = list(trace_configs) if trace_configs else None
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -269,6 +274,8 @@ class Transport:
             trust_env=self._trust_env,
             cookie_jar=aiohttp.DummyCookieJar(),
             trace_configs=self._trace_configs,
+            max_line_size=self.max_header_bytes,
+            max_field_size=self.max_header_bytes,
         )
         self._session = session
         return session
@@ -343,7 +350,7 @@ class Transport:
                 raise APITimeoutError(
                     f"no complete answer within {timeout.total} s (timeout.total)"
                 ) from exc
-            raise connection_error(exc, "sending the request") from exc
+            raise self._header_error(exc) or connection_error(exc, "sending the request") from exc
         status = resp.status
         if status >= 300:
             raise status_error(status, resp.headers, raw, self._secrets)
@@ -385,7 +392,7 @@ class Transport:
             if self.closed:
                 sanitize(exc)
                 raise closed_error() from exc
-            raise connection_error(exc, "opening the stream") from exc
+            raise self._header_error(exc) or connection_error(exc, "opening the stream") from exc
         stream = HTTPStream(resp, loop, self._secrets)
         self._live.add(resp)
         if resp.status < 300:
@@ -395,6 +402,26 @@ class Transport:
         finally:
             stream.close()
         raise status_error(resp.status, resp.headers, raw, self._secrets)
+
+    def _header_error(self, exc: BaseException) -> APIConnectionError | None:
+        """Our error for a response header line longer than ``max_header_bytes``, else ``None``.
+
+        aiohttp reports it as a ``ClientResponseError`` whose message, from either of its
+        parsers, reads "Got more than N bytes when reading ..."; there is no narrower class.
+        """
+        import aiohttp
+
+        if not isinstance(exc, aiohttp.ClientResponseError) or "Got more than" not in str(
+            exc.message
+        ):
+            return None
+        sanitize(exc)
+        limit = self.max_header_bytes
+        return APIConnectionError(
+            f"a response header line is longer than max_header_bytes ({limit} bytes); "
+            "pass a larger max_header_bytes to the client to read it",
+            retryable=False,
+        )
 
     async def aclose(self) -> None:
         """Close the session and its pool; later calls are refused. Idempotent.
@@ -441,7 +468,8 @@ async def before_deadline(
     as the deadline fires is never dropped on the floor with its connection.
     """
     task = asyncio.current_task()
-    assert task is not None
+    if task is None:
+        raise RuntimeError("before_deadline runs inside a task (it cancels that task)")
     fired = False
 
     def fire() -> None:

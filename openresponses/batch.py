@@ -289,8 +289,9 @@ class AsyncBatchIterator:
         try:
             if self._sync_source is not None:
                 request = next(self._sync_source)
+            elif self._async_source is None:
+                return None
             else:
-                assert self._async_source is not None
                 # An async generator refuses a second __anext__ while one is pending.
                 async with self._source_lock:
                     if self._stopping:

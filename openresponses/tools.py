@@ -200,8 +200,10 @@ async def run_tools(
     and definitions without code (``FunctionTool`` or dicts, hosted tools).
 
     A tool that raises has ``"Error: ..."`` sent back as its output so the model can recover;
-    ``raise_on_tool_error=True`` raises ``ToolExecutionError`` instead. Arguments that are not
-    JSON or do not fit the signature, and unknown tool names, are always reported to the model.
+    ``raise_on_tool_error=True`` raises ``ToolExecutionError`` instead. An optional argument
+    the model leaves out (or sends as ``null``) takes the function's default; arguments that are
+    not JSON or cannot be called (a required one missing, a wrong type), and unknown tool names,
+    are always reported to the model.
     After ``max_steps`` responses the run returns with ``stop_reason == "max_steps"``, or raises
     ``MaxStepsExceededError`` with ``raise_on_max_steps=True``. With ``max_cost`` (USD), no
     step starts once the earlier ones cost that much: the run returns with ``stop_reason ==

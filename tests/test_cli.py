@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -231,6 +233,21 @@ def test_a_key_is_sent_to_a_loopback_server(
     """With OPENROUTER_API_KEY set, the request carries it as a bearer token."""
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test")
     assert main(["--base-url", server.base_url, "Hi"]) == 0
+    assert server.requests[0].headers["Authorization"] == "Bearer sk-or-test"
+
+
+def test_allow_insecure_http_lets_a_key_go_to_a_plain_http_host(
+    server: LocalServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyed user's plain-http host that is not loopback is refused, and answered with
+    --allow-insecure-http (0.0.0.0 is no loopback address to the check; Linux connects it here)."""
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test")
+    lan = f"http://0.0.0.0:{server.port}/v1"
+    assert main(["--base-url", lan, "Hi"]) == 2
+    assert "allow_insecure_http" in capsys.readouterr().err
+    assert server.request_count == 0
+    assert main(["--allow-insecure-http", "--base-url", lan, "Hi"]) == 0
+    assert "You said: Hi" in capsys.readouterr().out
     assert server.requests[0].headers["Authorization"] == "Bearer sk-or-test"
 
 
@@ -466,3 +483,112 @@ def test_importing_the_cli_leaves_the_local_server_out() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), timeout=60
     )
     assert result.stdout == "False\n", result.stderr
+
+
+# -- openresponses batch
+
+
+def _batch_input(path: Path, count: int, **extra: Any) -> Path:
+    rows = [{"custom_id": f"c{i}", "input": f"req {i}", **extra} for i in range(count)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _ids(path: Path) -> list[str]:
+    data = path.read_bytes()
+    assert data.endswith(b"\n")
+    return sorted(json.loads(line)["custom_id"] for line in data.splitlines())
+
+
+def test_batch_writes_results_and_prints_a_summary(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`batch in -o out -m M`: a result line per request, -m for the lines without a model, a
+    summary on stderr, exit 0; run again, everything is skipped."""
+    source = _batch_input(tmp_path / "in.jsonl", 3)
+    output = tmp_path / "out.jsonl"
+    argv = ["batch", str(source), "-o", str(output), "--base-url", server.base_url, "-q"]
+    assert main([*argv, "-m", "acme/model"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"openresponses: batch: 3 done, 0 failed, 0 skipped as already in {output}\n"
+        "openresponses: usage: 18 tokens, cost not reported\n"
+    )
+    assert _ids(output) == ["c0", "c1", "c2"]
+    assert {request.json["model"] for request in server.requests} == {"acme/model"}
+
+    assert main(argv) == 0
+    assert "batch: 0 done, 0 failed, 3 skipped" in capsys.readouterr().err
+    assert server.request_count == 3
+
+
+def test_batch_exits_1_while_a_line_has_failed(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 400 on one line: exit 1, and again on a resume, which says the skipped line failed;
+    the cost is summed when the server reports one."""
+    usage = {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3, "cost": 0.25}
+
+    def reply(request: Any) -> Any:
+        if request.json["input"] == "req 1":
+            return HTTPReply(400)
+        return Turn(Text("ok"), usage=usage)
+
+    server.default = reply
+    source = _batch_input(tmp_path / "in.jsonl", 3, model="m")
+    argv = ["batch", str(source), "-o", str(tmp_path / "o.jsonl"), "--base-url", server.base_url]
+    assert main([*argv, "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "batch: 2 done, 1 failed, 0 skipped" in err
+    assert "usage: 6 tokens, cost $0.50" in err
+    assert main([*argv, "-q"]) == 1
+    assert "3 skipped as already in" in (err := capsys.readouterr().err)
+    assert "(1 of them failed)" in err
+    assert server.request_count == 3
+
+
+def test_batch_refuses_a_bad_input_with_exit_2(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A duplicate custom_id: one error line naming the line, exit 2, nothing sent."""
+    source = tmp_path / "in.jsonl"
+    row = json.dumps({"custom_id": "same", "model": "m", "input": "x"})
+    source.write_text(f"{row}\n{row}\n", encoding="utf-8")
+    argv = ["batch", str(source), "-o", str(tmp_path / "o.jsonl"), "--base-url", server.base_url]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "openresponses: InvalidRequestError: requests: line 2 of in.jsonl: custom_id 'same' is "
+        "on an earlier row too\n"
+    )
+    assert server.request_count == 0
+
+
+def test_batch_ctrl_c_leaves_a_file_that_resumes(server: LocalServer, tmp_path: Path) -> None:
+    """SIGINT mid-batch: exit 130 with a resume hint, whole lines only; the same command then
+    finishes the rest, each id once."""
+    server.default = lambda request: Turn(Text("ok"), delay=0.05)
+    source = _batch_input(tmp_path / "in.jsonl", 60, model="m")
+    output = tmp_path / "out.jsonl"
+    argv = ["batch", str(source), "-o", str(output), "--base-url", server.base_url]
+    process = subprocess.Popen(
+        [sys.executable, "-c", _WITH_SIGINT, *argv, "--concurrency", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+    )
+    deadline = time.monotonic() + 20
+    while not (output.exists() and output.stat().st_size) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 130, err.decode()
+    assert err.decode().endswith(
+        f"openresponses: interrupted: {output} keeps every result written; the same command "
+        "resumes\n"
+    )
+    written = _ids(output)
+    assert 0 < len(written) < 60
+
+    assert main([*argv, "-q"]) == 0
+    assert _ids(output) == sorted(f"c{i}" for i in range(60))

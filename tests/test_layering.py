@@ -29,17 +29,22 @@ ROWS: list[set[str]] = [
     {"_engine"},  # the request engine and the protocol the helpers use
     {"_connection"},  # WebSocket mode: an Engine whose turns go over one socket
     {"_function_tools"},  # Python functions as tools
+    {"_batch_rows"},  # batch-file rows and result lines, sans-IO
     # helpers; _usage: a hook; _catalog: generation stats and models, on the engine's GET
     {"batch", "conversation", "parsing", "tools", "_usage", "_catalog"},
+    {"_batch_file"},  # durable batches: a JSONL file in, results appended to one, resumable
     {"otel"},  # OpenTelemetry tracing, a hook (the optional extra); the client makes it on request
+    {"_responses"},  # client.responses: the engine's calls and the helpers wired on top
     {"_client"},  # the async face
     {"_portal"},  # the loop thread, calls and pumps of the blocking facade
     {"_blocking"},  # async methods turned into blocking twins
     {"_sync"},  # the blocking face, forwarding only
+    {"_rows"},  # what the Ray and Dask extras share: rows in, result and error columns out
+    {"ray", "dask"},  # batches on Ray Data and on Dask (the optional extras)
     {"__init__"},  # the package root
     {"testing"},  # the local test server and its pytest plugin
     {"_console"},  # the command's output: stdout, stderr lines, errors on one line
-    {"_cli_demo"},  # the command's tour of the SDK
+    {"_cli_demo", "_cli_batch"},  # the command's tour of the SDK; its batch subcommand
     {"_cli"},  # the command line
     {"__main__"},
 ]
@@ -49,6 +54,11 @@ ONLY = {
     "cattrs": {"_serde"},
     "anyio.from_thread": {"_portal"},
     "opentelemetry": {"otel"},
+    "ray": {"ray"},
+    "pyarrow": {"ray"},
+    "dask": {"dask"},
+    "distributed": {"dask"},
+    "pandas": {"_rows", "dask"},
 }
 
 
@@ -134,7 +144,7 @@ def test_nothing_below_the_root_imports_the_root() -> None:
 
 
 def test_third_party_imports_stay_in_their_modules() -> None:
-    """aiohttp, cattrs, anyio.from_thread, opentelemetry: only in the modules that own them."""
+    """aiohttp, cattrs, anyio.from_thread and the extras' packages: only where they belong."""
     offences = []
     for path in _files():
         owner = _owner(path)

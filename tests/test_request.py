@@ -124,6 +124,9 @@ def test_typed_values_are_written_in_wire_shape() -> None:
     }
 
 
+ALLOWED = ({"type": "function", "name": "f"},)
+
+
 def test_plain_mappings_pass_through_in_wire_shape() -> None:
     """Plain dicts are sent as given; read-only mappings and tuples are accepted too."""
     body = build_request_body(
@@ -131,7 +134,7 @@ def test_plain_mappings_pass_through_in_wire_shape() -> None:
             "model": "m",
             "input": ({"role": "user", "content": "hi"},),
             "reasoning": MappingProxyType({"effort": "low"}),
-            "tool_choice": {"type": "allowed_tools", "mode": "auto", "tools": []},
+            "tool_choice": {"type": "allowed_tools", "mode": "auto", "tools": ALLOWED},
             "metadata": {"user_id": "123"},
         }
     )
@@ -139,7 +142,7 @@ def test_plain_mappings_pass_through_in_wire_shape() -> None:
         "model": "m",
         "input": [{"role": "user", "content": "hi"}],
         "reasoning": {"effort": "low"},
-        "tool_choice": {"type": "allowed_tools", "mode": "auto", "tools": []},
+        "tool_choice": {"type": "allowed_tools", "mode": "auto", "tools": ALLOWED},
         "metadata": {"user_id": "123"},
     }
 

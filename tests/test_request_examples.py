@@ -52,6 +52,7 @@ TYPED: dict[str, Any] = {
     "cache_control": t.CacheControl,
     "prompt_cache_options": t.PromptCacheOptions,
     "stream_options": t.StreamOptions,
+    "stop_server_tools_when": list[t.StopCondition],
 }
 
 

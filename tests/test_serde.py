@@ -51,6 +51,7 @@ from openresponses._serde import (
     structure,
     unstructure,
 )
+from openresponses.types.tools import SERVER_TOOL_CLASSES
 
 # The seed documents the SDK was specified from (001 holds a real response body).
 SEEDS = Path(__file__).parent / "data" / "seeds"
@@ -1042,7 +1043,10 @@ TOOLS: list[tuple[dict[str, Any], type]] = [
     ({"type": "apply_patch"}, t.ApplyPatchTool),
     ({"type": "custom", "name": "c", "format": {"type": "text"}}, t.CustomTool),
     ({"type": "namespace", "name": "n", "description": "d", "tools": []}, t.NamespaceTool),
-    *[({"type": kind, "parameters": {"x": 1}}, t.ServerTool) for kind in t.SERVER_TOOL_TYPES],
+    *[
+        ({"type": kind, "parameters": {"x": 1}}, cls)
+        for kind, cls in zip(t.SERVER_TOOL_TYPES, SERVER_TOOL_CLASSES, strict=True)
+    ],
 ]
 
 
@@ -1056,7 +1060,7 @@ def test_every_tool_type_reads_as_its_class(raw: dict[str, Any], cls: type) -> N
 
 def test_unknown_item_type_variants() -> None:
     """Items with odd tags stay as sent: a null type, a non-string type, a vendor type."""
-    for raw in ({"type": None, "id": "x"}, {"type": 3}, {"type": "acme:x", "a": [None]}):
+    for raw in ({"type": None, "id": "x", "a": 1}, {"type": 3}, {"type": "acme:x", "a": [None]}):
         item = structure(raw, Item)  # type: ignore[arg-type]
         assert isinstance(item, UnknownItem)
         assert unstructure(item) == raw

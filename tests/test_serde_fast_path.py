@@ -26,7 +26,22 @@ from openresponses._serde.unions import tag_table
 from openresponses.types import Item, Response, StreamEvent
 
 HERE = Path(__file__).parent
-UNIONS = (StreamEvent, Item, wire.ContentPart, wire.Annotation, wire.Tool, wire.TextFormat)
+UNIONS = (
+    StreamEvent,
+    Item,
+    wire.ContentPart,
+    wire.Annotation,
+    wire.Tool,
+    wire.TextFormat,
+    wire.WebSearchAction,
+    wire.ComputerAction,
+    wire.LocalShellAction,
+    wire.ShellEnvironment,
+    wire.ShellOutcome,
+    wire.CodeInterpreterOutput,
+    wire.ApplyPatchOperation,
+    wire.StopCondition,
+)
 
 
 # -- the real payloads: recorded streams, the live body in seeds/001, the specs' examples

@@ -1,20 +1,35 @@
-"""Property tests: values generated from both specs' response, item and event schemas read
-without error and write back equal (key order aside, modulo the documented normalisations)."""
+"""Property tests: values generated from both specs' response, item, event and request-parameter
+schemas read without error into typed classes (no documented key left in ``extra_fields``, no
+``Unknown*`` object) and write back equal (key order aside, modulo the documented
+normalisations)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, get_args, get_origin
 
+import attrs
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openresponses import Item, Response, ResponseValidationError, StreamEvent
+from openresponses import (
+    Item,
+    PluginConfig,
+    Response,
+    ResponseValidationError,
+    StopCondition,
+    StreamEvent,
+    Tool,
+    ToolChoice,
+)
+from openresponses import types as t
 from openresponses._serde import parse_event, parse_response, structure, unstructure
+from openresponses._serde.unions import UNKNOWN
+from openresponses.types._base import WireModel
 
 MAX_DEPTH = 4  # deeper than this, only required keys and empty arrays: keeps values small
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
@@ -59,7 +74,11 @@ class Generator:
         if "allOf" in schema:
             rest = {k: v for k, v in schema.items() if k != "allOf"}
             parts = [self.alternatives(part) for part in schema["allOf"]]
-            return [_merge_all([*combo, rest]) for combo in itertools.product(*parts)]
+            combos = list(itertools.product(*parts))
+            # A combination whose parts pin one property to disjoint values (an item "type" of
+            # one union and of another) matches nothing: generating it would mix two shapes.
+            possible = [combo for combo in combos if not _disjoint(combo)] or combos
+            return [_merge_all([*combo, rest]) for combo in possible]
         return [schema]
 
     def strategy(self, schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
@@ -153,6 +172,34 @@ def _is_cheap(schema: dict[str, Any]) -> bool:
     return kind not in ("object", "array") and "properties" not in schema
 
 
+def _values(schema: Any) -> set[Any] | None:
+    """The values a flat property schema allows, if it lists them (``const`` / ``enum``)."""
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return {schema["const"]}
+    if "enum" in schema:
+        return set(schema["enum"])
+    options = [_values(option) for option in schema.get("anyOf", schema.get("oneOf", ()))]
+    if options and all(values is not None for values in options):
+        return set().union(*options)  # type: ignore[arg-type]
+    return None
+
+
+def _disjoint(parts: tuple[dict[str, Any], ...]) -> bool:
+    """Whether two of ``parts`` allow no common value for one of their properties."""
+    allowed: dict[str, set[Any]] = {}
+    for part in parts:
+        for name, sub in part.get("properties", {}).items():
+            values = _values(sub)
+            if values is None:
+                continue
+            if name in allowed and not allowed[name] & values:
+                return True
+            allowed[name] = allowed[name] & values if name in allowed else values
+    return False
+
+
 def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return _merge_all([a, b])
 
@@ -190,6 +237,7 @@ def _intersect(a: Any, b: Any) -> Any:
 # A missing (or null) declared field is written with its default: an empty value, a tag,
 # "auto" for InputImage.detail, "explicit" for PromptCacheOptions.mode.
 FILLED = ("", [], 0, "auto", "explicit")
+TAGS = ("type", "object")  # always written: a null tag comes back as the class's tag
 
 
 def assert_written_back(original: Any, written: Any, path: str = "$") -> None:
@@ -198,7 +246,7 @@ def assert_written_back(original: Any, written: Any, path: str = "$") -> None:
         assert isinstance(written, dict), path
         for key, value in original.items():
             if value is None:
-                assert written.get(key) in (None, *FILLED), f"{path}.{key}"
+                assert written.get(key) in (None, *FILLED) or key in TAGS, f"{path}.{key}"
             else:
                 assert key in written, f"{path}.{key} lost"
                 assert_written_back(value, written[key], f"{path}.{key}")
@@ -215,7 +263,48 @@ def assert_written_back(original: Any, written: Any, path: str = "$") -> None:
         assert isinstance(written, bool) == isinstance(original, bool), path
 
 
+# -- "typed": what a read left to extra_fields or to an Unknown* object
+
+# OpenRouter's Response.output_text: the output_text property computes the same from ``output``.
+KEPT_AS_EXTRA = {(t.Response, "output_text")}
+
+
+def untyped(value: Any, path: str = "$") -> list[str]:
+    """Where ``value`` (a read's result) kept wire data untyped: keys in ``extra_fields``, and
+    ``Unknown*`` objects. A generated payload holds only documented keys and tags."""
+    found: list[str] = []
+    if isinstance(value, WireModel):
+        cls = type(value)
+        found += [f"{path}.{key}" for key in value.extra_fields if (cls, key) not in KEPT_AS_EXTRA]
+        for field in attrs.fields(cls):
+            if field.name != "extra_fields":
+                found += untyped(getattr(value, field.name), f"{path}.{field.name}")
+    elif isinstance(value, UNKNOWN):
+        found.append(f"{path}: {type(value).__name__}({value.type!r})")
+    elif isinstance(value, list):
+        for index, entry in enumerate(value):
+            found += untyped(entry, f"{path}[{index}]")
+    return found
+
+
 # -- fixtures: a generator per spec, and the schema families to generate from
+
+# The request parameters that read into typed classes, and what they read as.
+PARAMS: dict[str, Any] = {
+    "tools": list[Tool],
+    "tool_choice": ToolChoice,
+    "text": t.TextConfig,
+    "reasoning": t.ReasoningConfig,
+    "provider": t.ProviderPreferences,
+    "plugins": list[PluginConfig],
+    "prompt": t.Prompt,
+    "trace": t.TraceConfig,
+    "debug": t.DebugOptions,
+    "cache_control": t.CacheControl,
+    "prompt_cache_options": t.PromptCacheOptions,
+    "stream_options": t.StreamOptions,
+    "stop_server_tools_when": list[StopCondition],
+}
 
 
 @pytest.fixture(scope="module")
@@ -232,8 +321,10 @@ def _sse_union(generator: Generator) -> list[dict[str, Any]]:
     return [schema]
 
 
-def _schemas(generators: dict[str, Generator], family: str) -> Iterator[tuple[str, Any]]:
-    """(label, flat schema) for every alternative of a family in both specs."""
+def _alternatives(
+    generators: dict[str, Generator], family: str
+) -> Iterator[tuple[str, Generator, dict[str, Any]]]:
+    """(label, its spec's generator, flat schema) for every alternative of a family."""
     ores, orouter = generators["openresponses"], generators["openrouter"]
     roots: dict[str, list[tuple[Generator, dict[str, Any]]]] = {
         "response": [
@@ -248,13 +339,37 @@ def _schemas(generators: dict[str, Generator], family: str) -> Iterator[tuple[st
         ],
         "event": [(ores, s) for s in _sse_union(ores)]
         + [(orouter, s) for s in _sse_union(orouter)],
+        **{
+            f"param:{name}": [
+                (generator, generator.named(root)["properties"][name])
+                for generator, root in ((orouter, "ResponsesRequest"), (ores, "CreateResponseBody"))
+                if name in generator.named(root)["properties"]
+            ]
+            for name in PARAMS
+        },
     }
     for generator, root in roots[family]:
         for alt in generator.alternatives(root):
             props = alt.get("properties", {})
             tag = props.get("type", {})
             label = str(tag.get("const") or tag.get("enum") or alt.get("title") or "?")
-            yield f"{family}:{label}", generator.strategy(alt)
+            yield f"{family}:{label}", generator, alt
+
+
+def _schemas(generators: dict[str, Generator], family: str) -> Iterator[tuple[str, Any]]:
+    """(label, strategy) for every alternative of a family in both specs."""
+    for label, generator, alt in _alternatives(generators, family):
+        yield label, generator.strategy(alt)
+
+
+def _spec_examples(generators: dict[str, Generator], family: str) -> list[tuple[str, Any]]:
+    """(label, example) of every alternative of a family (of its items, for an array)."""
+    found = []
+    for label, generator, alt in _alternatives(generators, family):
+        many = alt.get("type") == "array" and "items" in alt
+        schemas = generator.alternatives(alt["items"]) if many else [alt]
+        found += [(label, schema["example"]) for schema in schemas if "example" in schema]
+    return found
 
 
 def _run(
@@ -293,10 +408,11 @@ def _property(
 
 
 def test_generated_events_read_and_write_back(generators: dict[str, Generator]) -> None:
-    """Every event schema of both specs: generated events parse and write back equal."""
+    """Every event schema of both specs: generated events parse typed and write back equal."""
 
     def check(value: Any) -> None:
         event = parse_event(orjson.dumps(value))
+        assert untyped(event) == []
         assert_written_back(value, unstructure(event))
         assert structure(unstructure(event), StreamEvent) == event  # type: ignore[arg-type]
 
@@ -304,10 +420,12 @@ def test_generated_events_read_and_write_back(generators: dict[str, Generator]) 
 
 
 def test_generated_items_read_and_write_back(generators: dict[str, Generator]) -> None:
-    """Every output and input item schema of both specs: generated items read and write back."""
+    """Every output and input item schema of both specs: generated items read typed (the 19
+    openrouter:* types included) and write back equal."""
 
     def check(value: Any) -> None:
         item = structure(value, Item)  # type: ignore[arg-type]
+        assert untyped(item) == []
         assert_written_back(value, unstructure(item))
         assert structure(unstructure(item), Item) == item  # type: ignore[arg-type]
 
@@ -315,15 +433,55 @@ def test_generated_items_read_and_write_back(generators: dict[str, Generator]) -
 
 
 def test_generated_responses_read_and_write_back(generators: dict[str, Generator]) -> None:
-    """The Response schema of both specs: generated responses read and write back equal."""
+    """The Response schema of both specs: generated responses read typed and write back equal."""
 
     def check(value: Any) -> None:
         response = parse_response(orjson.dumps(value))
         assert isinstance(response, Response)
+        assert untyped(response) == []
         assert_written_back(value, unstructure(response))
         assert parse_response(unstructure(response)) == response
 
     assert _run(generators, "response", check, examples=60) == 2
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_generated_request_params_read_and_write_back(
+    generators: dict[str, Generator], name: str
+) -> None:
+    """Each typed request parameter of both specs (tools with the 13 server tools' parameters,
+    plugins, stop conditions, ...): generated values read typed and write back equal."""
+    target = PARAMS[name]
+
+    def check(value: Any) -> None:
+        if value is None:
+            return
+        typed = structure(value, target)
+        assert untyped(typed) == []
+        assert_written_back(value, unstructure(typed))
+        assert structure(unstructure(typed), target) == typed
+
+    assert _run(generators, f"param:{name}", check, examples=40) >= 1
+
+
+def test_spec_examples_read_typed_and_write_back(generators: dict[str, Generator]) -> None:
+    """Every example the specs give for an item, event, response or typed request parameter
+    (an element's, for a list) reads typed and writes back equal."""
+    targets: dict[str, Any] = {"item": Item, "event": StreamEvent, "response": Response}
+    for name, target in PARAMS.items():
+        targets[f"param:{name}"] = get_args(target)[0] if get_origin(target) is list else target
+    failures, count = [], 0
+    for family, target in targets.items():
+        for label, example in _spec_examples(generators, family):
+            count += 1
+            try:
+                value = structure(example, target)
+                assert untyped(value) == []
+                assert_written_back(example, unstructure(value))
+            except (AssertionError, ResponseValidationError) as exc:
+                failures.append(f"{label}: {exc}")
+    assert failures == []
+    assert count >= 180
 
 
 def test_comparator_catches_a_lost_field() -> None:

@@ -311,7 +311,7 @@ def test_status_error_keeps_its_class_and_traceback(client: Client, server: Loca
     assert caught.value.status_code == 429
     frames = _frames(caught.value)
     assert frames[0] == "test_sync.py"
-    assert "_client.py" in frames
+    assert "_responses.py" in frames
     assert "_transport.py" in frames
 
 

@@ -18,6 +18,14 @@ UNKNOWN = {
     t.UnknownAnnotation,
     t.UnknownTool,
     t.UnknownFormat,
+    t.UnknownWebSearchAction,
+    t.UnknownComputerAction,
+    t.UnknownLocalShellAction,
+    t.UnknownEnvironment,
+    t.UnknownShellOutcome,
+    t.UnknownCodeInterpreterOutput,
+    t.UnknownPatchOperation,
+    t.UnknownStopCondition,
 }
 NOT_WIRE = {t.UsageTotals}  # a running sum of many responses' usage, never sent nor read
 MODELS = [

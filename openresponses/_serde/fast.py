@@ -124,13 +124,11 @@ class Reader:
         general.append(self._deferred(union, general))
 
         def structure(d: Any, _: Any = None) -> Any:
-            if d.__class__ is dict:
-                tag = d.get("type")
-                if tag.__class__ is str:
-                    cell = table.get(tag)
-                    if cell is not None:
-                        return cell[0](d)
-            return general[0](d)  # no known tag: the converter's fallbacks
+            try:
+                cell = table[d["type"]]
+            except Exception:  # no known tag, or not an object: the converter's fallbacks
+                return general[0](d)
+            return cell[0](d)
 
         return structure
 
@@ -149,6 +147,8 @@ class Reader:
             return "" if value.__class__ in KEEP[kind] else None
         if value.__class__ is str and (kind.startswith("str|") or str in get_args(field.target)):
             return ""  # OpenRouter's string shortcuts, and a tool_choice of "auto"
+        if kind == "model|any" and value.__class__ is not dict:
+            return ""  # a field the spec leaves open: kept as sent
         ns[f"_h{i}"] = self.cell(field.target)
         if not kind.endswith("models"):
             return f"v{i} = _h{i}[0](v{i})"
@@ -164,7 +164,7 @@ class Reader:
         Another shape goes to ``after[0]``; a nested value that does not read to ``general``,
         which says where.
         """
-        fields = {field.name: field for field in plan(cls)}
+        fields = {field.key: field for field in plan(cls)}  # by wire name
         names = tuple(d)
         ns: dict[str, Any] = {}
         reads = [
@@ -201,7 +201,7 @@ class Reader:
             ]
         missing = []
         for i, field in enumerate(plan(cls), start=len(names)):
-            if field.name in d:
+            if field.key in d:
                 continue
             if field.factory is not None:
                 ns[f"_f{i}"] = field.factory
@@ -219,7 +219,11 @@ class Reader:
             f"        if ({''.join(f'_type({v}), ' for v in values)}) == _classes:",
             *conversions,
             "            o = _new(_builder)",
-            *(f"            o.{name} = v{i}" for i, name in enumerate(names) if name in fields),
+            *(
+                f"            o.{fields[key].name} = v{i}"
+                for i, key in enumerate(names)
+                if key in fields
+            ),
             *missing,
             f"            o.extra_fields = {store_extra}",
             "            o.__class__ = _cls",

@@ -59,7 +59,9 @@ def _structure_model(cls: type) -> Hook:
     if cls is ErrorEvent:
         return structure_error_event
     fields = plan(cls)
-    overrides: dict[str, Any] = {f.name: override(struct_hook=_field_hook(f)) for f in fields}
+    overrides: dict[str, Any] = {
+        f.name: override(rename=_renamed(f), struct_hook=_field_hook(f)) for f in fields
+    }
     generated: Hook = make_dict_structure_fn(
         cls,
         converter,
@@ -69,8 +71,9 @@ def _structure_model(cls: type) -> Hook:
         extra_fields=override(struct_hook=_keep),  # what the wrapper below collected
         **overrides,
     )
-    known = frozenset(field.name for field in fields)
-    nulls = {f.name: None for f in attrs.fields(cls) if f.default is attrs.NOTHING}
+    known = frozenset(field.key for field in fields)
+    by_name = attrs.fields_dict(cls)
+    nulls = {f.key: None for f in fields if by_name[f.name].default is attrs.NOTHING}
     required = nulls.keys()
 
     def structure(d: Any, _: Any = None) -> Any:
@@ -90,6 +93,10 @@ def _keep(value: Any, _: Any = None) -> Any:
     return value
 
 
+def _renamed(field: Field) -> str | None:
+    return field.key if field.key != field.name else None
+
+
 def _field_hook(field: Field) -> Hook:
     kind, empty, factory = field.kind, field.empty, field.factory
     if kind == "tag":  # keep the wire spelling (aliases such as response.reasoning_text.delta)
@@ -100,11 +107,14 @@ def _field_hook(field: Field) -> Hook:
     target: Any = GenericAlias(list, (field.target,)) if many else field.target
     inner = list_structure_factory(target, converter) if many else structure_hook(target)
     text = kind.startswith("str|")
+    anything = kind == "model|any"
 
     def read(v: Any, _: Any = None) -> Any:
         if v is None:
             return empty if factory is None else factory()
         if text and v.__class__ is str:
+            return v
+        if anything and v.__class__ is not dict:
             return v
         if many and v.__class__ is not list:
             v = read_list(v)  # cattrs would take any iterable, a string or a mapping too
@@ -170,7 +180,8 @@ def _unstructure_model(cls: type) -> Callable[[Any], Any]:
     fields = sorted(plan(cls), key=lambda f: f.kind != "tag")  # the tag first
     by_name = attrs.fields_dict(cls)
     overrides: dict[str, Any] = {
-        f.name: override(omit_if_default=True, unstruct_hook=_writer(f)) for f in fields
+        f.name: override(omit_if_default=True, rename=_renamed(f), unstruct_hook=_writer(f))
+        for f in fields
     }
     _GENERATED[cls] = make_dict_unstructure_fn_from_attrs(
         # A default of None for all: omit_if_default then leaves out exactly the unset fields.
@@ -189,7 +200,7 @@ def _writer(field: Field) -> Callable[[Any], Any]:
         return identity  # cattrs inlines it: the attribute is written as it is
     if kind in ("map", "list", "any"):
         return plain
-    if kind == "model":
+    if kind in ("model", "model|any"):
         return write
     if kind == "models":
         return write_list

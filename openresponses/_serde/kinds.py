@@ -4,7 +4,11 @@ Both readers (the cattrs hooks and the fast path) work from these plans, so a nu
 key takes the same value on either. The kinds: ``"tag"`` (the ``type: Literal[...]``), a leaf
 kind (see :mod:`.leaves`), ``"model"`` (an attrs class or one of the unions of
 :mod:`.unions`), ``"models"`` (a list of those), ``"str|model"`` and ``"str|models"``
-(OpenRouter's string shortcuts: ``content``, ``input``, ``output``, ``sort``).
+(OpenRouter's string shortcuts: ``content``, ``input``, ``output``, ``sort``), ``"model|any"``
+(a tagged union where the spec allows any value: a value that is not an object is kept).
+
+A field's ``key`` is its name on the wire: the attribute name, or the ``"wire"`` entry of its
+attrs metadata (OpenRouter's camelCase keys, ``exitCode`` for ``exit_code``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class Field(NamedTuple):
     target: Any  # the nested type ("model", "str|model") or list element type ("...models")
     empty: Any  # what null (or a missing "required" key) reads as ...
     factory: Callable[[], Any] | None  # ... or a fresh value from this, for a factory default
+    key: str  # the name on the wire
 
 
 def is_union(tp: Any) -> bool:
@@ -88,6 +93,18 @@ def _kind(tp: Any) -> tuple[str, Any]:
         return leaf, None
     if (isinstance(base, type) and attrs.has(base)) or is_registered(base):
         return "model", base
+    if is_union(base) and Any in get_args(base):
+        # A tagged union or anything (a field the spec leaves open): objects read as the union.
+        rest: Any = Union[tuple(a for a in get_args(base) if a is not Any)]
+        if is_registered(rest):
+            return "model|any", rest
+    if is_union(base) and any(leaf_kind(a) == "map" for a in get_args(base)):
+        # A model or a plain mapping (ServerTool.parameters): a read makes the model, a write
+        # takes either. Several models, not a tagged union: a read keeps the mapping.
+        models = [a for a in get_args(base) if leaf_kind(a) != "map"]
+        if len(models) == 1:
+            return _kind(models[0])
+        return "map", None
     if is_list(base):
         return "models", get_args(base)[0]
     others = [a for a in get_args(base) if a is not str] if is_union(base) else []
@@ -122,7 +139,12 @@ def plan(cls: type) -> tuple[Field, ...]:
     if found is None:
         attrs.resolve_types(cls)
         found = tuple(
-            Field(field.name, *_kind(field.type), *_empty(field))
+            Field(
+                field.name,
+                *_kind(field.type),
+                *_empty(field),
+                field.metadata.get("wire", field.name),
+            )
             for field in attrs.fields(cls)
             if field.name != "extra_fields"
         )

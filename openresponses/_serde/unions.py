@@ -1,5 +1,5 @@
 """The unions: one dict dispatch on ``type`` per tagged union, with the ``Unknown*`` fallbacks
-that keep the raw mapping; the three ErrorEvent shapes; ToolChoice and Plugin.
+that keep the raw mapping; the three ErrorEvent shapes; ToolChoice and Plugin (on ``id``).
 
 The hooks here take ``hook_of`` (a class -> its structure hook): the converter passes its own.
 The fast path dispatches on the same tag tables to its shaped hooks, and leaves every payload
@@ -9,23 +9,28 @@ without a known tag to these fallbacks.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
 from ..types import (
-    SERVER_TOOL_ITEM_TYPES,
     Annotation,
+    ApplyPatchOperation,
+    CodeInterpreterOutput,
+    ComputerAction,
     ContentPart,
     ErrorEvent,
-    FileParserPlugin,
     Item,
     ItemReference,
+    JsonSchemaFormat,
+    LocalShellAction,
     Message,
     Plugin,
     PluginConfig,
-    ServerToolCall,
+    ShellEnvironment,
+    ShellOutcome,
+    StopCondition,
     StreamEvent,
     TextFormat,
     Tool,
@@ -34,14 +39,25 @@ from ..types import (
     ToolChoiceFunction,
     ToolChoiceTool,
     UnknownAnnotation,
+    UnknownCodeInterpreterOutput,
+    UnknownComputerAction,
     UnknownContent,
+    UnknownEnvironment,
     UnknownEvent,
     UnknownFormat,
     UnknownItem,
+    UnknownLocalShellAction,
+    UnknownPatchOperation,
+    UnknownShellOutcome,
+    UnknownStopCondition,
     UnknownTool,
-    WebPlugin,
+    UnknownWebSearchAction,
+    WebSearchAction,
 )
 from ..types._base import EMPTY
+from ..types.openrouter_items import SERVER_TOOL_CALL_CLASSES
+from ..types.openrouter_plugins import PLUGIN_CLASSES
+from ..types.tools import SERVER_TOOL_CLASSES
 from .errors import ReadError, as_dict
 from .leaves import read_int
 
@@ -50,9 +66,10 @@ HookOf = Callable[[Any], Hook]
 Fallback = Callable[[dict[str, Any], Any], Any]
 
 
-def _tags(cls: type) -> tuple[Any, ...]:
-    """The wire tags of ``cls``: the values of its ``type: Literal[...]`` annotation."""
-    tp: Any = attrs.fields_dict(cls)["type"].type
+def _tags(cls: type, field: str = "type") -> tuple[Any, ...]:
+    """The wire tags of ``cls``: the values of its ``type: Literal[...]`` annotation (or of
+    another ``field``'s)."""
+    tp: Any = attrs.fields_dict(cls)[field].type
     if isinstance(tp, str):
         # A postponed annotation: evaluate this one alone. Resolving every field of every
         # member (attrs.resolve_types) would cost more than the rest of the import.
@@ -60,7 +77,7 @@ def _tags(cls: type) -> tuple[Any, ...]:
             tp = eval(tp, vars(sys.modules[cls.__module__]))
         except Exception:  # declared in a base class of another module: resolve them all
             attrs.resolve_types(cls)
-            tp = attrs.fields_dict(cls)["type"].type
+            tp = attrs.fields_dict(cls)[field].type
     return get_args(tp) if get_origin(tp) is Literal else ()
 
 
@@ -82,9 +99,18 @@ def _item_fallback(hook_of: HookOf) -> Fallback:
         if tag is None:
             if "role" in d:  # OpenRouter's EasyInputMessage: {"role": ..., "content": ...}
                 return hook_of(Message)(d)
-            if d.keys() == {"id"}:  # the spec lets an item reference omit its type
+            if "id" in d and d.keys() <= {"id", "type"}:  # a reference may omit (or null) its type
                 return hook_of(ItemReference)(d)
         return UnknownItem(type=tag if isinstance(tag, str) else "", raw=d)
+
+    return fallback
+
+
+def _format_fallback(hook_of: HookOf) -> Fallback:
+    def fallback(d: dict[str, Any], tag: Any) -> Any:
+        if tag is None:  # Open Responses lets a json_schema format omit its type
+            return hook_of(JsonSchemaFormat)(d)
+        return UnknownFormat(type=tag if isinstance(tag, str) else "", raw=d)
 
     return fallback
 
@@ -98,14 +124,26 @@ def _event_fallback(_: HookOf) -> Fallback:
     return fallback
 
 
-# union -> (what a payload with no known tag becomes, extra {tag: class} entries)
-_TAGGED: dict[Any, tuple[Callable[[HookOf], Fallback], Mapping[str, type]]] = {
-    ContentPart: (lambda _: _keep_raw(UnknownContent), EMPTY),
-    Annotation: (lambda _: _keep_raw(UnknownAnnotation), EMPTY),
-    Tool: (lambda _: _keep_raw(UnknownTool), EMPTY),
-    TextFormat: (lambda _: _keep_raw(UnknownFormat), EMPTY),
-    Item: (_item_fallback, dict.fromkeys(SERVER_TOOL_ITEM_TYPES, ServerToolCall)),
-    StreamEvent: (_event_fallback, EMPTY),
+def _raw(cls: type) -> Callable[[HookOf], Fallback]:
+    return lambda _: _keep_raw(cls)
+
+
+# union -> (what a payload with no known tag becomes, subclasses of members that take their tags)
+_TAGGED: dict[Any, tuple[Callable[[HookOf], Fallback], tuple[type, ...]]] = {
+    ContentPart: (_raw(UnknownContent), ()),
+    Annotation: (_raw(UnknownAnnotation), ()),
+    Tool: (_raw(UnknownTool), SERVER_TOOL_CLASSES),
+    TextFormat: (_format_fallback, ()),
+    Item: (_item_fallback, SERVER_TOOL_CALL_CLASSES),
+    StreamEvent: (_event_fallback, ()),
+    WebSearchAction: (_raw(UnknownWebSearchAction), ()),
+    ComputerAction: (_raw(UnknownComputerAction), ()),
+    LocalShellAction: (_raw(UnknownLocalShellAction), ()),
+    ShellEnvironment: (_raw(UnknownEnvironment), ()),
+    ShellOutcome: (_raw(UnknownShellOutcome), ()),
+    CodeInterpreterOutput: (_raw(UnknownCodeInterpreterOutput), ()),
+    ApplyPatchOperation: (_raw(UnknownPatchOperation), ()),
+    StopCondition: (_raw(UnknownStopCondition), ()),
 }
 _TABLES: dict[Any, dict[str, type]] = {}
 
@@ -120,7 +158,8 @@ def tag_table(union: Any) -> dict[str, type]:
             if attrs.has(member) and member not in UNKNOWN and "type" in attrs.fields_dict(member)
             for tag in _tags(member)
         }
-        table.update(_TAGGED[union][1])  # after the members: an extra tag wins over a member's
+        # After the members: a subclass takes its tags from the member it derives from.
+        table.update((tag, cls) for cls in _TAGGED[union][1] for tag in _tags(cls))
         table = _TABLES.setdefault(union, table)
     return table
 
@@ -164,14 +203,13 @@ def _tool_choice(hook_of: HookOf) -> Hook:
 
 
 def _plugin(hook_of: HookOf) -> Hook:
+    classes = {plugin_id: cls for cls in PLUGIN_CLASSES for plugin_id in _tags(cls, "id")}
+
     def structure(v: Any, _: Any = None) -> Any:
         d = as_dict(v)
         plugin_id = d.get("id")
-        if plugin_id == "web":
-            return hook_of(WebPlugin)(d)
-        if plugin_id == "file-parser":
-            return hook_of(FileParserPlugin)(d)
-        return hook_of(Plugin)(d)
+        cls = classes.get(plugin_id) if plugin_id.__class__ is str else None
+        return hook_of(cls or Plugin)(d)
 
     return structure
 
@@ -198,7 +236,22 @@ def is_registered(tp: Any) -> bool:
 
 # -- the Unknown* classes and ErrorEvent: read and written by hand, never by generated hooks
 
-UNKNOWN = (UnknownEvent, UnknownItem, UnknownContent, UnknownAnnotation, UnknownTool, UnknownFormat)
+UNKNOWN = (
+    UnknownEvent,
+    UnknownItem,
+    UnknownContent,
+    UnknownAnnotation,
+    UnknownTool,
+    UnknownFormat,
+    UnknownWebSearchAction,
+    UnknownComputerAction,
+    UnknownLocalShellAction,
+    UnknownEnvironment,
+    UnknownShellOutcome,
+    UnknownCodeInterpreterOutput,
+    UnknownPatchOperation,
+    UnknownStopCondition,
+)
 
 
 def unknown_structure(cls: type) -> Hook:

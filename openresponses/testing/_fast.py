@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import orjson
 
@@ -67,8 +67,8 @@ class FastProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A TCP server's transports are asyncio.Transport (BaseTransport is only the annotation).
+        self._transport = cast("asyncio.Transport", transport)
         self._connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -101,7 +101,8 @@ class FastProtocol(asyncio.Protocol):
             self._reply(head, body)
 
     def _reply(self, head: bytes, body: bytes) -> None:
-        assert self._transport is not None
+        if self._transport is None:  # data comes only after connection_made
+            return
         request_line = head.split(b"\r\n", 1)[0]
         number = self._on_request()
         generation_id = b"gen-local-%d" % number
@@ -133,7 +134,8 @@ class FastProtocol(asyncio.Protocol):
             self._transport.close()
 
     def _fail(self, status: str) -> None:
-        assert self._transport is not None
+        if self._transport is None:
+            return
         self._transport.write(_response(status, b"text/plain", status.encode(), b"gen-local-0"))
         self._transport.close()
 

@@ -246,19 +246,30 @@ def _empty_part(part: Mapping[str, Any]) -> dict[str, Any]:
     return dict(part)
 
 
+def _split_text(split: Splitter, text: Any) -> list[str]:
+    # A test may hand over a body no client can read (text that is not a string): it is sent
+    # as it is, in the done events, for the client to refuse.
+    return split(text) if isinstance(text, str) else []
+
+
+def _parts(value: Any) -> list[tuple[int, Mapping[str, Any]]]:
+    """The object parts of a part list, by index: a part that is not an object gets no events
+    of its own and reaches the client in the item's done event, as the body gave it."""
+    parts = value if isinstance(value, list) else []
+    return [(index, part) for index, part in enumerate(parts) if isinstance(part, Mapping)]
+
+
 def _message_events(item: Mapping[str, Any], index: int, split: Splitter) -> list[dict[str, Any]]:
     item_id = item.get("id", "")
     events: list[dict[str, Any]] = []
-    content = item.get("content")
-    parts = content if isinstance(content, list) else []
-    for content_index, part in enumerate(parts):
+    for content_index, part in _parts(item.get("content")):
         where = {"item_id": item_id, "output_index": index, "content_index": content_index}
         events.append({"type": "response.content_part.added", **where, "part": _empty_part(part)})
         if part.get("type") == "output_text":
             text = part.get("text", "")
             events.extend(
                 {"type": "response.output_text.delta", **where, "delta": delta, "logprobs": []}
-                for delta in split(text)
+                for delta in _split_text(split, text)
             )
             for annotation_index, annotation in enumerate(part.get("annotations") or []):
                 events.append(
@@ -276,7 +287,7 @@ def _message_events(item: Mapping[str, Any], index: int, split: Splitter) -> lis
             refusal = part.get("refusal", "")
             events.extend(
                 {"type": "response.refusal.delta", **where, "delta": delta}
-                for delta in split(refusal)
+                for delta in _split_text(split, refusal)
             )
             events.append({"type": "response.refusal.done", **where, "refusal": refusal})
         events.append({"type": "response.content_part.done", **where, "part": copy.deepcopy(part)})
@@ -309,7 +320,7 @@ def _reasoning_events(
 ) -> list[dict[str, Any]]:
     item_id = item.get("id", "")
     events: list[dict[str, Any]] = []
-    for summary_index, part in enumerate(item.get("summary") or []):
+    for summary_index, part in _parts(item.get("summary")):
         where = {"item_id": item_id, "output_index": index, "summary_index": summary_index}
         text = part.get("text", "")
         events.append(
@@ -317,18 +328,19 @@ def _reasoning_events(
         )
         events.extend(
             {"type": "response.reasoning_summary_text.delta", **where, "delta": delta}
-            for delta in split(text)
+            for delta in _split_text(split, text)
         )
         events.append({"type": "response.reasoning_summary_text.done", **where, "text": text})
         events.append(
             {"type": "response.reasoning_summary_part.done", **where, "part": copy.deepcopy(part)}
         )
-    for content_index, part in enumerate(item.get("content") or []):
+    for content_index, part in _parts(item.get("content")):
         where = {"item_id": item_id, "output_index": index, "content_index": content_index}
         text = part.get("text", "")
         events.append({"type": "response.content_part.added", **where, "part": _empty_part(part)})
         events.extend(
-            {"type": f"{reasoning_prefix}.delta", **where, "delta": delta} for delta in split(text)
+            {"type": f"{reasoning_prefix}.delta", **where, "delta": delta}
+            for delta in _split_text(split, text)
         )
         events.append({"type": f"{reasoning_prefix}.done", **where, "text": text})
         events.append({"type": "response.content_part.done", **where, "part": copy.deepcopy(part)})

@@ -10,7 +10,7 @@ from typing import Literal
 import attrs
 
 from ._response_events import _Event
-from .content import Annotation, ContentPart, LogProb, SummaryText
+from .content import Annotation, ContentPart, LogProb
 from .items import Item
 
 __all__ = [
@@ -195,24 +195,25 @@ class ReasoningTextDoneEvent(_Event):
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningSummaryPartAddedEvent(_Event):
-    """A new reasoning summary part starts at ``summary_index``."""
+    """A new reasoning summary part starts at ``summary_index`` (a ``SummaryText``, in practice;
+    the Open Responses spec allows any content part)."""
 
     type: Literal["response.reasoning_summary_part.added"] = "response.reasoning_summary_part.added"
     item_id: str | None = None
     output_index: int | None = None
     summary_index: int | None = None
-    part: SummaryText | None = None
+    part: ContentPart | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class ReasoningSummaryPartDoneEvent(_Event):
-    """A reasoning summary part is complete."""
+    """A reasoning summary part is complete (any content part, as for ``.added``)."""
 
     type: Literal["response.reasoning_summary_part.done"] = "response.reasoning_summary_part.done"
     item_id: str | None = None
     output_index: int | None = None
     summary_index: int | None = None
-    part: SummaryText | None = None
+    part: ContentPart | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)

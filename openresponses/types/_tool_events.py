@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
 from ._response_events import _Event
+from .openrouter_items import FusionAnalysis
 
 __all__ = [
     "ApplyPatchDiffDeltaEvent",
@@ -159,4 +159,4 @@ class FusionAnalysisEvent(_Event):
     output_index: int | None = None
     analyst_model: str | None = None
     judge_model: str | None = None
-    analysis: Mapping[str, Any] | None = None
+    analysis: FusionAnalysis | None = None

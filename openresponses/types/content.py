@@ -12,6 +12,7 @@ from ._base import WireModel
 __all__ = [
     "Annotation",
     "ContentPart",
+    "EncryptedContent",
     "FileCitation",
     "FilePath",
     "InputAudio",
@@ -203,6 +204,14 @@ class TextContent(WireModel):
     text: str
 
 
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class EncryptedContent(WireModel):
+    """OpenRouter: an opaque part of an ``AgentMessage`` (send it back as it came)."""
+
+    type: Literal["encrypted_content"] = "encrypted_content"
+    encrypted_content: str
+
+
 @attrs.frozen(kw_only=True)
 class UnknownContent:
     """A content part type this SDK does not know; ``raw`` is written back unchanged."""
@@ -222,5 +231,6 @@ ContentPart = Union[
     ReasoningText,
     SummaryText,
     TextContent,
+    EncryptedContent,
     UnknownContent,
 ]

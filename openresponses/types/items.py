@@ -12,7 +12,23 @@ from typing import Any, Literal, Union
 import attrs
 
 from ._base import WireModel
-from .content import ContentPart, ReasoningText, SummaryText
+from .content import ContentPart
+from .openrouter_actions import (
+    ComputerAction,
+    LocalShellAction,
+    ShellAction,
+    ShellCommandOutput,
+    ShellEnvironment,
+    WebSearchAction,
+)
+from .openrouter_results import (
+    ApplyPatchOperation,
+    CodeInterpreterOutput,
+    FileSearchResult,
+    McpToolInfo,
+    SafetyCheck,
+)
+from .tools import Tool
 
 __all__ = [
     "SERVER_TOOL_ITEM_TYPES",
@@ -99,12 +115,14 @@ class ReasoningItem(WireModel):
     ``summary`` is safe to show; ``content`` is raw reasoning (often withheld);
     ``encrypted_content`` (ask for it with ``include=["reasoning.encrypted_content"]``) plus
     OpenRouter's ``signature`` and ``format`` let a stateless client send the item back.
+    Servers send ``SummaryText`` and ``ReasoningText`` parts; the Open Responses spec allows
+    any content part in both lists, so any is read.
     """
 
     type: Literal["reasoning"] = "reasoning"
     id: str | None = None
-    summary: list[SummaryText] = attrs.Factory(list)
-    content: list[ReasoningText] | None = None
+    summary: list[ContentPart] = attrs.Factory(list)
+    content: list[ContentPart] | None = None
     encrypted_content: str | None = None
     signature: str | None = None
     format: str | None = None
@@ -134,12 +152,13 @@ class Compaction(WireModel):
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class WebSearchCall(WireModel):
-    """A hosted web search; ``action`` is ``search`` / ``open_page`` / ``find_in_page``."""
+    """A hosted web search; ``action`` is a ``SearchAction``, ``OpenPageAction`` or
+    ``FindInPageAction``."""
 
     type: Literal["web_search_call"] = "web_search_call"
     id: str | None = None
     status: str | None = None
-    action: Mapping[str, Any] | None = None
+    action: WebSearchAction | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -150,7 +169,7 @@ class FileSearchCall(WireModel):
     id: str | None = None
     status: str | None = None
     queries: list[str] | None = None
-    results: list[Mapping[str, Any]] | None = None
+    results: list[FileSearchResult] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -166,26 +185,29 @@ class ImageGenerationCall(WireModel):
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class CodeInterpreterCall(WireModel):
-    """A hosted code-interpreter run."""
+    """A hosted code-interpreter run; ``outputs`` are logs, images and (OpenRouter) files."""
 
     type: Literal["code_interpreter_call"] = "code_interpreter_call"
     id: str | None = None
     status: str | None = None
     code: str | None = None
     container_id: str | None = None
-    outputs: list[Mapping[str, Any]] | None = None
+    outputs: list[CodeInterpreterOutput] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class ComputerCall(WireModel):
-    """A computer-use action for your code to perform."""
+    """A computer-use action (``ClickAction``, ``TypeAction``, ...) for your code to perform.
+
+    OpenRouter's spec leaves ``action`` open: a value that is not an object is kept as sent.
+    """
 
     type: Literal["computer_call"] = "computer_call"
     call_id: str | None = None
     id: str | None = None
     status: str | None = None
-    action: Any = None
-    pending_safety_checks: list[Mapping[str, Any]] | None = None
+    action: ComputerAction | Any = None
+    pending_safety_checks: list[SafetyCheck] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -197,7 +219,7 @@ class ComputerCallOutput(WireModel):
     output: Any = None
     id: str | None = None
     status: str | None = None
-    acknowledged_safety_checks: list[Mapping[str, Any]] | None = None
+    acknowledged_safety_checks: list[SafetyCheck] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -225,13 +247,15 @@ class CustomToolCallOutput(WireModel):
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class ApplyPatchCall(WireModel):
-    """A file operation (create / update / delete with a diff) for your code to apply."""
+    """A file operation (``CreateFileOperation``, ``UpdateFileOperation`` with a diff, or
+    ``DeleteFileOperation``) for your code to apply."""
 
     type: Literal["apply_patch_call"] = "apply_patch_call"
     call_id: str | None = None
-    operation: Mapping[str, Any] | None = None
+    operation: ApplyPatchOperation | None = None
     id: str | None = None
     status: str | None = None
+    created_by: str | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -247,15 +271,18 @@ class ApplyPatchCallOutput(WireModel):
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class ShellCall(WireModel):
-    """Shell commands for your code to run."""
+    """Shell commands for your code to run, and the ``environment`` they run in.
+
+    OpenRouter's spec leaves ``environment`` open: a value that is not an object is kept as sent.
+    """
 
     type: Literal["shell_call"] = "shell_call"
     call_id: str | None = None
-    action: Mapping[str, Any] | None = None
+    action: ShellAction | None = None
     id: str | None = None
     status: str | None = None
     arguments: str | None = None
-    environment: Any = None
+    environment: ShellEnvironment | Any = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -264,7 +291,7 @@ class ShellCallOutput(WireModel):
 
     type: Literal["shell_call_output"] = "shell_call_output"
     call_id: str | None = None
-    output: list[Mapping[str, Any]] = attrs.Factory(list)
+    output: list[ShellCommandOutput] = attrs.Factory(list)
     id: str | None = None
     status: str | None = None
     max_output_length: int | None = None
@@ -272,11 +299,11 @@ class ShellCallOutput(WireModel):
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class LocalShellCall(WireModel):
-    """Codex's local shell call."""
+    """Codex's local shell call; ``action`` is a ``LocalShellExecAction``."""
 
     type: Literal["local_shell_call"] = "local_shell_call"
     call_id: str | None = None
-    action: Mapping[str, Any] | None = None
+    action: LocalShellAction | None = None
     id: str | None = None
     status: str | None = None
 
@@ -298,7 +325,7 @@ class McpListTools(WireModel):
     type: Literal["mcp_list_tools"] = "mcp_list_tools"
     id: str | None = None
     server_label: str | None = None
-    tools: list[Mapping[str, Any]] = attrs.Factory(list)
+    tools: list[McpToolInfo] = attrs.Factory(list)
     error: str | None = None
 
 
@@ -339,11 +366,11 @@ class McpCall(WireModel):
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class AdditionalTools(WireModel):
-    """OpenRouter: tools added mid-conversation (``role`` and raw ``tools``)."""
+    """OpenRouter: tools added mid-conversation (``role`` and the ``tools``)."""
 
     type: Literal["additional_tools"] = "additional_tools"
     role: str | None = None
-    tools: list[Mapping[str, Any]] = attrs.Factory(list)
+    tools: list[Tool] = attrs.Factory(list)
     id: str | None = None
 
 
@@ -387,8 +414,11 @@ SERVER_TOOL_ITEM_TYPES = (
 class ServerToolCall(WireModel):
     """A call OpenRouter ran itself (``openrouter:web_search``, ``openrouter:datetime``, ...).
 
-    One class serves all of ``SERVER_TOOL_ITEM_TYPES``: the tool-specific fields (``action``,
-    ``stdout``, ``imageUrl``, ...) are in ``extra_fields`` and are written back unchanged.
+    The base of one class per type of ``SERVER_TOOL_ITEM_TYPES`` (``BashServerToolCall``,
+    ``WebFetchServerToolCall``, ... in :mod:`.openrouter_items`), which is what a reader makes
+    of them: ``isinstance(item, ServerToolCall)`` holds for all. An ``openrouter:*`` type not
+    known here reads as ``UnknownItem``. Build one of those classes to send an item back; this
+    base takes any ``type`` and its fields in ``extra_fields``.
     """
 
     type: str

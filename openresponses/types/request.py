@@ -1,5 +1,6 @@
-"""Request parameters: the nested configuration objects, ``ResponseCreateParams`` and
-``CompactParams``.
+"""Request parameters: the nested configuration objects (``ReasoningConfig``, ``TextConfig``,
+``ProviderPreferences``, ...). ``ResponseCreateParams`` and the dict forms of these classes are in
+:mod:`.params`.
 
 Every nested value accepts the attrs class here or a plain mapping of the wire shape, so a JSON
 example from the docs pastes straight in.
@@ -7,19 +8,28 @@ example from the docs pastes straight in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypedDict, Union
+from collections.abc import Mapping
+from typing import Any, Literal, Union
 
 import attrs
-from typing_extensions import Required
 
 from ._base import WireModel
-from .items import Item
-from .tools import Tool, ToolChoice
+from ._literals import (
+    CacheTTL,
+    DataCollection,
+    PromptCacheMode,
+    ProviderSort,
+    ProviderSortPartition,
+    Quantization,
+    ReasoningContext,
+    ReasoningEffort,
+    ReasoningMode,
+    ReasoningSummary,
+    Verbosity,
+)
 
 __all__ = [
     "CacheControl",
-    "CompactParams",
     "DebugOptions",
     "FileParserPlugin",
     "FormatJsonObject",
@@ -33,7 +43,6 @@ __all__ = [
     "ProviderPreferences",
     "ProviderSortConfig",
     "ReasoningConfig",
-    "ResponseCreateParams",
     "StreamOptions",
     "TextConfig",
     "TextFormat",
@@ -53,12 +62,12 @@ class ReasoningConfig(WireModel):
     (``auto`` | ``all_turns`` | ``current_turn``). Also the ``reasoning`` echoed in a Response.
     """
 
-    effort: str | None = None
-    summary: str | None = None
+    effort: ReasoningEffort | None = None
+    summary: ReasoningSummary | None = None
     max_tokens: int | None = None
     enabled: bool | None = None
-    mode: str | None = None
-    context: str | None = None
+    mode: ReasoningMode | None = None
+    context: ReasoningContext | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -105,7 +114,7 @@ class TextConfig(WireModel):
     """
 
     format: TextFormat | None = None
-    verbosity: str | None = None
+    verbosity: Verbosity | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -123,8 +132,8 @@ class MaxPrice(WireModel):
 class ProviderSortConfig(WireModel):
     """Sort providers ``by`` price / throughput / latency / exacto, optionally per ``partition``."""
 
-    by: str | None = None
-    partition: str | None = None
+    by: ProviderSort | None = None
+    partition: ProviderSortPartition | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -133,6 +142,8 @@ class ProviderPreferences(WireModel):
 
     ``order`` / ``only`` / ``ignore`` take provider slugs; ``sort`` is ``price`` | ``throughput``
     | ``latency`` | ``exacto`` or a ``ProviderSortConfig``; ``data_collection``: allow | deny.
+    ``experimental`` is not in the OpenAPI document, but OpenRouter's TypeScript SDK reference
+    sends it (as ``{}``), so it is accepted and passed on.
     """
 
     order: list[str] | None = None
@@ -140,14 +151,15 @@ class ProviderPreferences(WireModel):
     ignore: list[str] | None = None
     allow_fallbacks: bool | None = None
     require_parameters: bool | None = None
-    data_collection: str | None = None
+    data_collection: DataCollection | None = None
     zdr: bool | None = None
     enforce_distillable_text: bool | None = None
-    quantizations: list[str] | None = None
-    sort: str | ProviderSortConfig | None = None
+    quantizations: list[Quantization] | None = None
+    sort: ProviderSort | ProviderSortConfig | None = None
     max_price: MaxPrice | None = None
     preferred_max_latency: float | Mapping[str, Any] | None = None
     preferred_min_throughput: float | Mapping[str, Any] | None = None
+    experimental: Mapping[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -219,14 +231,14 @@ class CacheControl(WireModel):
     """Anthropic-style automatic prompt caching; ``ttl`` is ``"5m"`` or ``"1h"``."""
 
     type: Literal["ephemeral"] = "ephemeral"
-    ttl: str | None = None
+    ttl: CacheTTL | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class PromptCacheOptions(WireModel):
     """OpenRouter explicit prompt caching (use with ``InputText.prompt_cache_breakpoint``)."""
 
-    mode: str = "explicit"
+    mode: PromptCacheMode = "explicit"
     ttl: str | None = None
 
 
@@ -235,70 +247,3 @@ class StreamOptions(WireModel):
     """Open Responses stream options; ``include_obfuscation`` pads delta events."""
 
     include_obfuscation: bool | None = None
-
-
-class ResponseCreateParams(TypedDict, total=False):
-    """Every request body field of both specs, declared once.
-
-    Nested values take the attrs class or a plain mapping of the wire shape. ``stream`` is set
-    by the client, not here. Limits are checked before sending (``InvalidRequestError``).
-    """
-
-    # -- both specs
-    model: str
-    input: str | Sequence[Item | Mapping[str, Any]]
-    instructions: str | None
-    tools: Sequence[Tool | Mapping[str, Any]] | None
-    tool_choice: ToolChoice | Mapping[str, Any] | None
-    parallel_tool_calls: bool | None
-    max_tool_calls: int | None
-    text: TextConfig | Mapping[str, Any] | None
-    reasoning: ReasoningConfig | Mapping[str, Any] | None
-    include: Sequence[str] | None
-    metadata: Mapping[str, str] | None
-    max_output_tokens: int | None
-    temperature: float | None
-    top_p: float | None
-    presence_penalty: float | None
-    frequency_penalty: float | None
-    top_logprobs: int | None
-    truncation: str | None
-    service_tier: str | None
-    background: bool | None
-    store: bool | None
-    previous_response_id: str | None
-    safety_identifier: str | None
-    prompt_cache_key: str | None
-    # -- Open Responses only
-    stream_options: StreamOptions | Mapping[str, Any] | None
-    # -- OpenRouter only
-    models: Sequence[str] | None
-    provider: ProviderPreferences | Mapping[str, Any] | None
-    plugins: Sequence[PluginConfig | Mapping[str, Any]] | None
-    session_id: str | None
-    user: str | None
-    trace: TraceConfig | Mapping[str, Any] | None
-    debug: DebugOptions | Mapping[str, Any] | None
-    top_k: int | None
-    modalities: Sequence[str] | None
-    image_config: Mapping[str, Any] | None
-    cache_control: CacheControl | Mapping[str, Any] | None
-    prompt_cache_options: PromptCacheOptions | Mapping[str, Any] | None
-    prompt: Prompt | Mapping[str, Any] | None
-    stop_server_tools_when: Sequence[Mapping[str, Any]] | None
-    route: str | None
-
-
-class CompactParams(TypedDict, total=False):
-    """The request body of ``POST /responses/compact`` (Open Responses only), declared once.
-
-    ``input`` takes what ``create`` takes (a string of at most 10 MiB, or items); the output of
-    a ``Response`` or of an earlier compaction can be passed as it is. ``prompt_cache_key`` is at
-    most 64 characters.
-    """
-
-    model: Required[str]
-    input: str | Sequence[Item | Mapping[str, Any]] | None
-    instructions: str | None
-    previous_response_id: str | None
-    prompt_cache_key: str | None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
@@ -10,6 +9,7 @@ import attrs
 from ._base import WireModel
 from .content import OutputText
 from .items import Item, Message
+from .openrouter_metadata import OpenRouterMetadata
 from .request import Prompt, PromptCacheOptions, ReasoningConfig, TextConfig
 from .tools import Tool, ToolChoice
 
@@ -96,7 +96,8 @@ class Response(WireModel):
     ``status``: ``queued`` | ``in_progress`` | ``completed`` | ``incomplete`` | ``failed`` |
     ``cancelled`` (any other string is kept). ``created_at`` may be a float on some servers.
     OpenRouter's own ``output_text`` key is kept in ``extra_fields``; the ``output_text``
-    property computes the same thing from ``output``.
+    property computes the same thing from ``output``. ``openrouter_metadata`` (OpenRouter) says
+    how the request was routed.
     """
 
     id: str | None = None
@@ -134,7 +135,7 @@ class Response(WireModel):
     user: str | None = None
     prompt: Prompt | None = None
     prompt_cache_options: PromptCacheOptions | None = None
-    openrouter_metadata: Mapping[str, Any] | None = None
+    openrouter_metadata: OpenRouterMetadata | None = None
 
     @property
     def output_text(self) -> str:

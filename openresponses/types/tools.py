@@ -8,27 +8,58 @@ from typing import Any, Literal, Union
 import attrs
 
 from ._base import WireModel
+from ._literals import AllowedToolsMode, ToolChoiceOption
+from .openrouter_params import (
+    AdvisorParameters,
+    ApplyPatchParameters,
+    BashParameters,
+    DatetimeParameters,
+    FilesParameters,
+    FusionParameters,
+    ImageGenerationParameters,
+    SearchModelsParameters,
+    ServerToolParameters,
+    ShellParameters,
+    SubagentParameters,
+    ToolSearchParameters,
+    WebFetchParameters,
+    WebSearchParameters,
+)
 
 __all__ = [
+    "SERVER_TOOL_CLASSES",
+    "AdvisorServerTool",
+    "ApplyPatchServerTool",
     "ApplyPatchTool",
+    "BashServerTool",
     "CodeInterpreterTool",
     "ComputerUseTool",
     "CustomTool",
+    "DatetimeServerTool",
     "FileSearchTool",
+    "FilesServerTool",
     "FunctionTool",
+    "FusionServerTool",
+    "ImageGenerationServerTool",
     "ImageGenerationTool",
     "LocalShellTool",
     "McpTool",
     "NamespaceTool",
     "SERVER_TOOL_TYPES",
+    "SearchModelsServerTool",
     "ServerTool",
+    "ShellServerTool",
     "ShellTool",
+    "SubagentServerTool",
     "Tool",
     "ToolChoice",
     "ToolChoiceAllowed",
     "ToolChoiceFunction",
     "ToolChoiceTool",
+    "ToolSearchServerTool",
     "UnknownTool",
+    "WebFetchServerTool",
+    "WebSearchServerTool",
     "WebSearchTool",
 ]
 
@@ -39,6 +70,8 @@ class FunctionTool(WireModel):
 
     ``name`` matches ``^[a-zA-Z0-9_-]{1,64}$``. ``parameters`` is a JSON Schema object.
     ``defer_loading`` (OpenRouter) hides the tool until ``openrouter:tool_search`` finds it.
+    Inside a ``NamespaceTool``, OpenRouter also takes ``allowed_callers`` (``direct`` |
+    ``programmatic``) and an ``output_schema``.
     """
 
     type: Literal["function"] = "function"
@@ -47,6 +80,8 @@ class FunctionTool(WireModel):
     parameters: Mapping[str, Any] | None = None
     strict: bool | None = None
     defer_loading: bool | None = None
+    allowed_callers: list[str] | None = None
+    output_schema: Mapping[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -165,7 +200,7 @@ class NamespaceTool(WireModel):
     type: Literal["namespace"] = "namespace"
     name: str
     description: str = ""
-    tools: list[Mapping[str, Any]] = attrs.Factory(list)
+    tools: list[Tool] = attrs.Factory(list)
 
 
 #: The ``type`` of every OpenRouter server tool (run by OpenRouter itself, not by your code).
@@ -188,7 +223,12 @@ SERVER_TOOL_TYPES = (
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class ServerTool(WireModel):
-    """An OpenRouter server tool: ``ServerTool(type="openrouter:web_search", parameters={...})``."""
+    """An OpenRouter server tool: ``ServerTool(type="openrouter:web_search", parameters={...})``.
+
+    The base of one class per type (``WebSearchServerTool``, ``BashServerTool``, ...), whose
+    ``parameters`` are typed (``WebSearchParameters``, ...) or a plain mapping; a reader makes
+    those classes. ``parameters`` here takes any of them, or a mapping.
+    """
 
     type: Literal[
         "openrouter:web_search",
@@ -205,7 +245,131 @@ class ServerTool(WireModel):
         "openrouter:tool_search",
         "openrouter:experimental__search_models",
     ]
-    parameters: Mapping[str, Any] | None = None
+    parameters: ServerToolParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class WebSearchServerTool(ServerTool):
+    """``openrouter:web_search``: OpenRouter searches the web for the model."""
+
+    type: Literal["openrouter:web_search"] = "openrouter:web_search"
+    parameters: WebSearchParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class WebFetchServerTool(ServerTool):
+    """``openrouter:web_fetch``: OpenRouter fetches pages for the model."""
+
+    type: Literal["openrouter:web_fetch"] = "openrouter:web_fetch"
+    parameters: WebFetchParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DatetimeServerTool(ServerTool):
+    """``openrouter:datetime``: the current date and time."""
+
+    type: Literal["openrouter:datetime"] = "openrouter:datetime"
+    parameters: DatetimeParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ImageGenerationServerTool(ServerTool):
+    """``openrouter:image_generation``: images from an image model."""
+
+    type: Literal["openrouter:image_generation"] = "openrouter:image_generation"
+    parameters: ImageGenerationParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class BashServerTool(ServerTool):
+    """``openrouter:bash``: commands in a sandbox."""
+
+    type: Literal["openrouter:bash"] = "openrouter:bash"
+    parameters: BashParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ShellServerTool(ServerTool):
+    """``openrouter:shell``: shell commands in a sandbox."""
+
+    type: Literal["openrouter:shell"] = "openrouter:shell"
+    parameters: ShellParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ApplyPatchServerTool(ServerTool):
+    """``openrouter:apply_patch``: patches validated by OpenRouter, applied by your code."""
+
+    type: Literal["openrouter:apply_patch"] = "openrouter:apply_patch"
+    parameters: ApplyPatchParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class FilesServerTool(ServerTool):
+    """``openrouter:files``: the model lists, reads, writes and edits your files."""
+
+    type: Literal["openrouter:files"] = "openrouter:files"
+    parameters: FilesParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class FusionServerTool(ServerTool):
+    """``openrouter:fusion``: a panel of models answers, an analyst compares them."""
+
+    type: Literal["openrouter:fusion"] = "openrouter:fusion"
+    parameters: FusionParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class AdvisorServerTool(ServerTool):
+    """``openrouter:advisor``: the model consults a stronger one."""
+
+    type: Literal["openrouter:advisor"] = "openrouter:advisor"
+    parameters: AdvisorParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class SubagentServerTool(ServerTool):
+    """``openrouter:subagent``: the model delegates a task to a worker model."""
+
+    type: Literal["openrouter:subagent"] = "openrouter:subagent"
+    parameters: SubagentParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ToolSearchServerTool(ServerTool):
+    """``openrouter:tool_search``: the model finds the tools marked ``defer_loading``."""
+
+    type: Literal["openrouter:tool_search"] = "openrouter:tool_search"
+    parameters: ToolSearchParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class SearchModelsServerTool(ServerTool):
+    """``openrouter:experimental__search_models``: the model searches OpenRouter's models."""
+
+    type: Literal["openrouter:experimental__search_models"] = (
+        "openrouter:experimental__search_models"
+    )
+    parameters: SearchModelsParameters | Mapping[str, Any] | None = None
+
+
+#: One class per ``SERVER_TOOL_TYPES`` entry, in that order.
+SERVER_TOOL_CLASSES: tuple[type[ServerTool], ...] = (
+    WebSearchServerTool,
+    WebFetchServerTool,
+    DatetimeServerTool,
+    ImageGenerationServerTool,
+    BashServerTool,
+    ShellServerTool,
+    ApplyPatchServerTool,
+    FilesServerTool,
+    FusionServerTool,
+    AdvisorServerTool,
+    SubagentServerTool,
+    ToolSearchServerTool,
+    SearchModelsServerTool,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -249,13 +413,14 @@ class ToolChoiceFunction(WireModel):
 class ToolChoiceAllowed(WireModel):
     """Limit the callable tools without changing ``tools`` (keeps prompt caches valid).
 
-    ``tools`` are ``{"type": "function", "name": ...}`` objects; ``mode`` is ``"auto"`` or
-    ``"required"`` (OpenRouter requires it; Open Responses also allows ``"none"``).
+    ``tools`` (required, 1 to 128) are ``{"type": "function", "name": ...}`` objects; ``mode``
+    is ``"auto"`` or ``"required"`` (OpenRouter requires it; Open Responses also allows
+    ``"none"``).
     """
 
     type: Literal["allowed_tools"] = "allowed_tools"
-    tools: list[Mapping[str, Any]] = attrs.Factory(list)
-    mode: str | None = None
+    tools: list[Mapping[str, Any]]
+    mode: AllowedToolsMode | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -265,4 +430,4 @@ class ToolChoiceTool(WireModel):
     type: str
 
 
-ToolChoice = Union[str, ToolChoiceFunction, ToolChoiceAllowed, ToolChoiceTool]
+ToolChoice = Union[ToolChoiceOption, ToolChoiceFunction, ToolChoiceAllowed, ToolChoiceTool]

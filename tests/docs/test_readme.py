@@ -127,6 +127,11 @@ EXPECT: dict[str, list[str]] = {
         "You said: How long is it?",
     ],
     "testing-your-own-code": ["2 passed"],
+    "durable-batches-to-a-file-resumable": [
+        "4 done, 0 failed, 0 skipped",
+        "0 done, 0 failed, 4 skipped",
+        "Danube -> You said: One line about the Danube.",
+    ],
     "hooks": [
         "create attempt 1: HTTP 503, retry in",
         "create attempt 2: HTTP 200",
@@ -197,6 +202,7 @@ CHECKS: dict[str, Callable[[LocalServer, dict[str, Any]], None]] = {
     "conversations": _conversation_resends_history,
     "hooks": _tag_sent_with_every_attempt,
     "what-it-costs": _requests_made(1000),
+    "durable-batches-to-a-file-resumable": _requests_made(4),
     "websocket-mode": _every_turn_over_one_socket,
     "compaction": _compacted_items_go_back_as_input,
     "onerouter-and-any-open-responses-server": _defines_a_coroutine_function,

@@ -17,11 +17,15 @@ from openresponses import (
     Hook,
     Model,
     OutputTextDeltaEvent,
+    ReasoningConfig,
+    ReasoningEffort,
     Response,
     ResponseCompletedEvent,
+    ResponseCreateParams,
     ResponsesConnection,
     StreamError,
     Timeout,
+    ToolChoiceAllowed,
     UsageTotals,
     UsageTracker,
     function_tool,
@@ -125,6 +129,42 @@ async def observed_usage() -> None:
         print(partial)
     except APIStatusError as exc:
         print(exc.status_code, exc.generation_id, exc.retryable)
+
+
+async def typed_parameters(client: AsyncClient) -> None:
+    """Enum fields are Literals and dict parameters TypedDicts of the wire shape, in both forms."""
+    await client.responses.create(
+        model="m",
+        input="Hi",
+        reasoning={"effort": "high", "summary": "auto", "max_tokens": 512},
+        text={"format": {"type": "json_schema", "name": "city", "schema": {}}, "verbosity": "low"},
+        provider={"order": ["openai"], "sort": {"by": "price"}, "max_price": {"prompt": 1}},
+        tool_choice={"type": "allowed_tools", "tools": [{"type": "function", "name": "f"}]},
+        include=["reasoning.encrypted_content"],
+        service_tier="flex",
+        truncation="auto",
+    )
+    effort: ReasoningEffort = "low"
+    params: ResponseCreateParams = {"model": "m", "reasoning": ReasoningConfig(effort=effort)}
+    await client.responses.create(**params)
+
+
+async def typos_fail_mypy(client: AsyncClient) -> None:
+    """What ``mypy --strict`` must refuse. Each ignore names the error it expects, and strict's
+    ``warn_unused_ignores`` fails the run if a line stops being that error."""
+    ReasoningConfig(effort="hihg")  # type: ignore[arg-type]
+    await client.responses.create(model="m", reasoning={"effort": "hihg"})  # type: ignore[arg-type]
+    await client.responses.create(model="m", reasoning={"efort": "low"})  # type: ignore[arg-type]
+    await client.responses.create(model="m", provider={"sort": "cheap"})  # type: ignore[arg-type]
+    await client.responses.create(model="m", text={"verbosity": "loud"})  # type: ignore[arg-type]
+    await client.responses.create(model="m", service_tier="flexible")  # type: ignore[arg-type]
+    await client.responses.create(model="m", tool_choice="requried")  # type: ignore[arg-type]
+    await client.responses.create(model="m", include=["reasoning"])  # type: ignore[list-item]
+    ToolChoiceAllowed()  # type: ignore[call-arg]
+    bad: ResponseCreateParams = {"reasoning": {"effort": "hihg"}}  # type: ignore[typeddict-item]
+    with Client() as blocking:
+        blocking.responses.create(model="m", reasoning={"effort": "hihg"})  # type: ignore[arg-type]
+    print(bad)
 
 
 def sync_usage() -> None:
