@@ -671,7 +671,7 @@ async def test_429_retries_exhausted(server: LocalServer, mode: Mode) -> None:
         assert acquired(client) == 0
     assert caught.value.headers["Retry-After"] == "0.1"
     assert server.request_count == 3
-    assert 0.2 <= elapsed < 0.8
+    assert 0.2 <= elapsed < 1.5  # three waits of 0.1 s, and room for a loaded machine
 
 
 FIVE_XX: list[tuple[int, type[APIStatusError]]] = [

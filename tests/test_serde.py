@@ -51,7 +51,7 @@ from openresponses._serde import (
     structure,
     unstructure,
 )
-from openresponses.types.tools import SERVER_TOOL_CLASSES
+from openresponses.types.openrouter_tools import SERVER_TOOL_CLASSES
 
 # The seed documents the SDK was specified from (001 holds a real response body).
 SEEDS = Path(__file__).parent / "data" / "seeds"

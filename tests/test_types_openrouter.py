@@ -5,6 +5,8 @@ written back in wire shape (camelCase keys kept on the wire)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import typing
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,7 +23,7 @@ from openresponses._serde.kinds import plan
 from openresponses.testing import LocalServer, ResponseJSON
 from openresponses.types.openrouter_items import SERVER_TOOL_CALL_CLASSES
 from openresponses.types.openrouter_plugins import PLUGIN_CLASSES
-from openresponses.types.tools import SERVER_TOOL_CLASSES
+from openresponses.types.openrouter_tools import SERVER_TOOL_CLASSES
 
 pytestmark = pytest.mark.anyio
 
@@ -299,6 +301,7 @@ async def test_typed_tools_plugins_and_conditions_are_sent_in_wire_shape(
             ),
             t.BashServerTool(parameters=t.BashParameters(environment=t.ContainerAutoEnvironment())),
             t.DatetimeServerTool(parameters={"timezone": "UTC"}),
+            t.ServerTool(type="openrouter:files", parameters=t.FilesParameters()),
         ],
         plugins=[t.ParetoRouterPlugin(min_coding_score=0.8), {"id": "moderation"}],
     )
@@ -313,6 +316,7 @@ async def test_typed_tools_plugins_and_conditions_are_sent_in_wire_shape(
         },
         {"type": "openrouter:bash", "parameters": {"environment": {"type": "container_auto"}}},
         {"type": "openrouter:datetime", "parameters": {"timezone": "UTC"}},
+        {"type": "openrouter:files", "parameters": {}},
     ]
     assert body["plugins"] == [
         {"id": "pareto-router", "min_coding_score": 0.8},
@@ -441,3 +445,31 @@ def test_a_reference_with_a_null_type_is_an_item_reference() -> None:
     """{"id": ..., "type": null} (the spec allows the null) reads as an ItemReference."""
     response = parse_response({"object": "response", "output": [{"id": "msg_1", "type": None}]})
     assert response.output == [t.ItemReference(id="msg_1")]
+
+
+# -- loading: the request-side classes wait for their first use
+
+
+def test_lazy_rows_of_types_are_their_modules_all() -> None:
+    """Each module openresponses.types loads on first use lists exactly its row's names."""
+    import importlib
+
+    for module, names in t._LAZY.items():
+        loaded = importlib.import_module(f"openresponses.types.{module}")
+        assert sorted(loaded.__all__) == sorted(names), module
+        assert set(names) <= set(t.__all__)
+
+
+def test_server_tools_and_plugins_load_on_first_use() -> None:
+    """import openresponses leaves the server tools and plugins unloaded until one is named."""
+    code = (
+        "import sys, openresponses\n"
+        "lazy = [f'openresponses.types.openrouter_{m}' for m in ('tools', 'plugins')]\n"
+        "before = [m in sys.modules for m in lazy]\n"
+        "openresponses.FusionPlugin\n"
+        "print(before, [m in sys.modules for m in lazy])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[False, False] [True, True]"

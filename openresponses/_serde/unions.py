@@ -56,8 +56,6 @@ from ..types import (
 )
 from ..types._base import EMPTY
 from ..types.openrouter_items import SERVER_TOOL_CALL_CLASSES
-from ..types.openrouter_plugins import PLUGIN_CLASSES
-from ..types.tools import SERVER_TOOL_CLASSES
 from .errors import ReadError, as_dict
 from .leaves import read_int
 
@@ -128,22 +126,33 @@ def _raw(cls: type) -> Callable[[HookOf], Fallback]:
     return lambda _: _keep_raw(cls)
 
 
-# union -> (what a payload with no known tag becomes, subclasses of members that take their tags)
-_TAGGED: dict[Any, tuple[Callable[[HookOf], Fallback], tuple[type, ...]]] = {
-    ContentPart: (_raw(UnknownContent), ()),
-    Annotation: (_raw(UnknownAnnotation), ()),
-    Tool: (_raw(UnknownTool), SERVER_TOOL_CLASSES),
-    TextFormat: (_format_fallback, ()),
-    Item: (_item_fallback, SERVER_TOOL_CALL_CLASSES),
-    StreamEvent: (_event_fallback, ()),
-    WebSearchAction: (_raw(UnknownWebSearchAction), ()),
-    ComputerAction: (_raw(UnknownComputerAction), ()),
-    LocalShellAction: (_raw(UnknownLocalShellAction), ()),
-    ShellEnvironment: (_raw(UnknownEnvironment), ()),
-    ShellOutcome: (_raw(UnknownShellOutcome), ()),
-    CodeInterpreterOutput: (_raw(UnknownCodeInterpreterOutput), ()),
-    ApplyPatchOperation: (_raw(UnknownPatchOperation), ()),
-    StopCondition: (_raw(UnknownStopCondition), ()),
+def _server_tools() -> tuple[type, ...]:
+    from ..types.openrouter_tools import SERVER_TOOL_CLASSES  # loaded on first use, as in types
+
+    return SERVER_TOOL_CLASSES
+
+
+def _none() -> tuple[type, ...]:
+    return ()
+
+
+# union -> (what a payload with no known tag becomes, the subclasses of its members that take
+# their tags from them: asked for when the union's table is built)
+_TAGGED: dict[Any, tuple[Callable[[HookOf], Fallback], Callable[[], tuple[type, ...]]]] = {
+    ContentPart: (_raw(UnknownContent), _none),
+    Annotation: (_raw(UnknownAnnotation), _none),
+    Tool: (_raw(UnknownTool), _server_tools),
+    TextFormat: (_format_fallback, _none),
+    Item: (_item_fallback, lambda: SERVER_TOOL_CALL_CLASSES),
+    StreamEvent: (_event_fallback, _none),
+    WebSearchAction: (_raw(UnknownWebSearchAction), _none),
+    ComputerAction: (_raw(UnknownComputerAction), _none),
+    LocalShellAction: (_raw(UnknownLocalShellAction), _none),
+    ShellEnvironment: (_raw(UnknownEnvironment), _none),
+    ShellOutcome: (_raw(UnknownShellOutcome), _none),
+    CodeInterpreterOutput: (_raw(UnknownCodeInterpreterOutput), _none),
+    ApplyPatchOperation: (_raw(UnknownPatchOperation), _none),
+    StopCondition: (_raw(UnknownStopCondition), _none),
 }
 _TABLES: dict[Any, dict[str, type]] = {}
 
@@ -159,7 +168,7 @@ def tag_table(union: Any) -> dict[str, type]:
             for tag in _tags(member)
         }
         # After the members: a subclass takes its tags from the member it derives from.
-        table.update((tag, cls) for cls in _TAGGED[union][1] for tag in _tags(cls))
+        table.update((tag, cls) for cls in _TAGGED[union][1]() for tag in _tags(cls))
         table = _TABLES.setdefault(union, table)
     return table
 
@@ -203,6 +212,8 @@ def _tool_choice(hook_of: HookOf) -> Hook:
 
 
 def _plugin(hook_of: HookOf) -> Hook:
+    from ..types.openrouter_plugins import PLUGIN_CLASSES  # loaded on first use, as in types
+
     classes = {plugin_id: cls for cls in PLUGIN_CLASSES for plugin_id in _tags(cls, "id")}
 
     def structure(v: Any, _: Any = None) -> Any:

@@ -190,42 +190,6 @@ from .openrouter_metadata import (
     RouterAttempt,
     RouterParams,
 )
-from .openrouter_params import (
-    AdvisorParameters,
-    ApplyPatchParameters,
-    BashParameters,
-    DatetimeParameters,
-    FilesParameters,
-    FusionParameters,
-    ImageGenerationParameters,
-    NestedTool,
-    SearchModelsParameters,
-    ServerToolParameters,
-    ServerToolReasoning,
-    ShellParameters,
-    StopCondition,
-    StopOnCost,
-    StopOnFinishReason,
-    StopOnStepCount,
-    StopOnTokens,
-    StopOnToolCall,
-    SubagentParameters,
-    ToolSearchParameters,
-    UnknownStopCondition,
-    UserLocation,
-    WebFetchParameters,
-    WebSearchParameters,
-)
-from .openrouter_plugins import (
-    AutoBetaRouterPlugin,
-    AutoRouterPlugin,
-    ContextCompressionPlugin,
-    FusionPlugin,
-    ModerationPlugin,
-    ParetoRouterPlugin,
-    ResponseHealingPlugin,
-    WebFetchPlugin,
-)
 from .openrouter_results import (
     ApplyPatchOperation,
     CodeInterpreterFile,
@@ -240,6 +204,15 @@ from .openrouter_results import (
     UnknownCodeInterpreterOutput,
     UnknownPatchOperation,
     UpdateFileOperation,
+)
+from .openrouter_stop import (
+    StopCondition,
+    StopOnCost,
+    StopOnFinishReason,
+    StopOnStepCount,
+    StopOnTokens,
+    StopOnToolCall,
+    UnknownStopCondition,
 )
 from .params import (
     CacheControlParam,
@@ -298,37 +271,24 @@ from .response import (
 )
 from .tools import (
     SERVER_TOOL_TYPES,
-    AdvisorServerTool,
-    ApplyPatchServerTool,
     ApplyPatchTool,
-    BashServerTool,
     CodeInterpreterTool,
     ComputerUseTool,
     CustomTool,
-    DatetimeServerTool,
     FileSearchTool,
-    FilesServerTool,
     FunctionTool,
-    FusionServerTool,
-    ImageGenerationServerTool,
     ImageGenerationTool,
     LocalShellTool,
     McpTool,
     NamespaceTool,
-    SearchModelsServerTool,
     ServerTool,
-    ShellServerTool,
     ShellTool,
-    SubagentServerTool,
     Tool,
     ToolChoice,
     ToolChoiceAllowed,
     ToolChoiceFunction,
     ToolChoiceTool,
-    ToolSearchServerTool,
     UnknownTool,
-    WebFetchServerTool,
-    WebSearchServerTool,
     WebSearchTool,
 )
 from .usage import UsageTotals
@@ -352,16 +312,107 @@ if TYPE_CHECKING:
         ModelReasoning,
         ModelTopProvider,
     )
+    from .openrouter_plugins import (
+        AutoBetaRouterPlugin,
+        AutoRouterPlugin,
+        ContextCompressionPlugin,
+        FusionPlugin,
+        ModerationPlugin,
+        ParetoRouterPlugin,
+        ResponseHealingPlugin,
+        WebFetchPlugin,
+    )
+    from .openrouter_tools import (
+        AdvisorParameters,
+        AdvisorServerTool,
+        ApplyPatchParameters,
+        ApplyPatchServerTool,
+        BashParameters,
+        BashServerTool,
+        DatetimeParameters,
+        DatetimeServerTool,
+        FilesParameters,
+        FilesServerTool,
+        FusionParameters,
+        FusionServerTool,
+        ImageGenerationParameters,
+        ImageGenerationServerTool,
+        NestedTool,
+        SearchModelsParameters,
+        SearchModelsServerTool,
+        ServerToolParameters,
+        ServerToolReasoning,
+        ShellParameters,
+        ShellServerTool,
+        SubagentParameters,
+        SubagentServerTool,
+        ToolSearchParameters,
+        ToolSearchServerTool,
+        UserLocation,
+        WebFetchParameters,
+        WebFetchServerTool,
+        WebSearchParameters,
+        WebSearchServerTool,
+    )
+
+
+# Loaded on first use: OpenRouter's server tools and plugins (the request side: most programs
+# send few of them) and, for every other name of __all__ not imported above, the model catalogue
+# (most programs never list models). Creating classes is most of what importing this costs.
+_LAZY: dict[str, tuple[str, ...]] = {
+    "openrouter_plugins": (
+        "AutoBetaRouterPlugin",
+        "AutoRouterPlugin",
+        "ContextCompressionPlugin",
+        "FusionPlugin",
+        "ModerationPlugin",
+        "ParetoRouterPlugin",
+        "ResponseHealingPlugin",
+        "WebFetchPlugin",
+    ),
+    "openrouter_tools": (
+        "AdvisorParameters",
+        "AdvisorServerTool",
+        "ApplyPatchParameters",
+        "ApplyPatchServerTool",
+        "BashParameters",
+        "BashServerTool",
+        "DatetimeParameters",
+        "DatetimeServerTool",
+        "FilesParameters",
+        "FilesServerTool",
+        "FusionParameters",
+        "FusionServerTool",
+        "ImageGenerationParameters",
+        "ImageGenerationServerTool",
+        "NestedTool",
+        "SearchModelsParameters",
+        "SearchModelsServerTool",
+        "ServerToolParameters",
+        "ServerToolReasoning",
+        "ShellParameters",
+        "ShellServerTool",
+        "SubagentParameters",
+        "SubagentServerTool",
+        "ToolSearchParameters",
+        "ToolSearchServerTool",
+        "UserLocation",
+        "WebFetchParameters",
+        "WebFetchServerTool",
+        "WebSearchParameters",
+        "WebSearchServerTool",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
-    # The catalogue's classes (the names of __all__ not imported above) load on first use: most
-    # programs never list models, and creating classes is most of what importing this costs.
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import catalog
+    import importlib
 
-    value = getattr(catalog, name)
+    module = importlib.import_module(f".{_MODULE_OF.get(name, 'catalog')}", __name__)
+    value = getattr(module, name)
     globals()[name] = value  # the next lookup is a plain attribute
     return value
 

@@ -29,7 +29,6 @@ from .openrouter_actions import ShellAction, ShellCommandOutput, WebSearchAction
 from .openrouter_results import ApplyPatchOperation
 
 __all__ = [
-    "SERVER_TOOL_CALL_CLASSES",
     "AdvisorServerToolCall",
     "ApplyPatchServerToolCall",
     "BashServerToolCall",

@@ -1,5 +1,5 @@
-"""OpenRouter's plugins with settings of their own; ``WebPlugin`` and ``FileParserPlugin`` are in
-:mod:`.request`, beside ``Plugin``, the base of every plugin class.
+"""OpenRouter's plugins with settings of their own (loaded on first use); ``WebPlugin`` and
+``FileParserPlugin`` are in :mod:`.request`, beside ``Plugin``, the base of these classes.
 
 Each class fixes its ``id``; a plain mapping (``{"id": "moderation"}``) is still accepted where
 plugins are passed, and a plugin this SDK does not know reads as ``Plugin``.
@@ -17,11 +17,10 @@ from typing import Literal
 import attrs
 
 from ._base import WireModel
-from .openrouter_params import NestedTool
+from .openrouter_tools import NestedTool
 from .request import FileParserPlugin, Plugin, WebPlugin
 
 __all__ = [
-    "PLUGIN_CLASSES",
     "AutoBetaRouterPlugin",
     "AutoRouterPlugin",
     "ContextCompressionPlugin",

@@ -34,7 +34,7 @@ from ._literals import (
     Verbosity,
 )
 from .items import Item
-from .openrouter_params import StopCondition
+from .openrouter_stop import StopCondition
 from .request import (
     CacheControl,
     DebugOptions,

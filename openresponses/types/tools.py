@@ -9,57 +9,27 @@ import attrs
 
 from ._base import WireModel
 from ._literals import AllowedToolsMode, ToolChoiceOption
-from .openrouter_params import (
-    AdvisorParameters,
-    ApplyPatchParameters,
-    BashParameters,
-    DatetimeParameters,
-    FilesParameters,
-    FusionParameters,
-    ImageGenerationParameters,
-    SearchModelsParameters,
-    ServerToolParameters,
-    ShellParameters,
-    SubagentParameters,
-    ToolSearchParameters,
-    WebFetchParameters,
-    WebSearchParameters,
-)
 
 __all__ = [
-    "SERVER_TOOL_CLASSES",
-    "AdvisorServerTool",
-    "ApplyPatchServerTool",
     "ApplyPatchTool",
-    "BashServerTool",
     "CodeInterpreterTool",
     "ComputerUseTool",
     "CustomTool",
-    "DatetimeServerTool",
     "FileSearchTool",
-    "FilesServerTool",
     "FunctionTool",
-    "FusionServerTool",
-    "ImageGenerationServerTool",
     "ImageGenerationTool",
     "LocalShellTool",
     "McpTool",
     "NamespaceTool",
     "SERVER_TOOL_TYPES",
-    "SearchModelsServerTool",
     "ServerTool",
-    "ShellServerTool",
     "ShellTool",
-    "SubagentServerTool",
     "Tool",
     "ToolChoice",
     "ToolChoiceAllowed",
     "ToolChoiceFunction",
     "ToolChoiceTool",
-    "ToolSearchServerTool",
     "UnknownTool",
-    "WebFetchServerTool",
-    "WebSearchServerTool",
     "WebSearchTool",
 ]
 
@@ -225,9 +195,9 @@ SERVER_TOOL_TYPES = (
 class ServerTool(WireModel):
     """An OpenRouter server tool: ``ServerTool(type="openrouter:web_search", parameters={...})``.
 
-    The base of one class per type (``WebSearchServerTool``, ``BashServerTool``, ...), whose
-    ``parameters`` are typed (``WebSearchParameters``, ...) or a plain mapping; a reader makes
-    those classes. ``parameters`` here takes any of them, or a mapping.
+    The base of one class per type (``WebSearchServerTool``, ``BashServerTool``, ... in
+    :mod:`.openrouter_tools`), whose ``parameters`` are typed (``WebSearchParameters``, ...) or a
+    plain mapping; a reader makes those classes. ``parameters`` here takes either.
     """
 
     type: Literal[
@@ -245,131 +215,7 @@ class ServerTool(WireModel):
         "openrouter:tool_search",
         "openrouter:experimental__search_models",
     ]
-    parameters: ServerToolParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class WebSearchServerTool(ServerTool):
-    """``openrouter:web_search``: OpenRouter searches the web for the model."""
-
-    type: Literal["openrouter:web_search"] = "openrouter:web_search"
-    parameters: WebSearchParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class WebFetchServerTool(ServerTool):
-    """``openrouter:web_fetch``: OpenRouter fetches pages for the model."""
-
-    type: Literal["openrouter:web_fetch"] = "openrouter:web_fetch"
-    parameters: WebFetchParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class DatetimeServerTool(ServerTool):
-    """``openrouter:datetime``: the current date and time."""
-
-    type: Literal["openrouter:datetime"] = "openrouter:datetime"
-    parameters: DatetimeParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class ImageGenerationServerTool(ServerTool):
-    """``openrouter:image_generation``: images from an image model."""
-
-    type: Literal["openrouter:image_generation"] = "openrouter:image_generation"
-    parameters: ImageGenerationParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class BashServerTool(ServerTool):
-    """``openrouter:bash``: commands in a sandbox."""
-
-    type: Literal["openrouter:bash"] = "openrouter:bash"
-    parameters: BashParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class ShellServerTool(ServerTool):
-    """``openrouter:shell``: shell commands in a sandbox."""
-
-    type: Literal["openrouter:shell"] = "openrouter:shell"
-    parameters: ShellParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class ApplyPatchServerTool(ServerTool):
-    """``openrouter:apply_patch``: patches validated by OpenRouter, applied by your code."""
-
-    type: Literal["openrouter:apply_patch"] = "openrouter:apply_patch"
-    parameters: ApplyPatchParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class FilesServerTool(ServerTool):
-    """``openrouter:files``: the model lists, reads, writes and edits your files."""
-
-    type: Literal["openrouter:files"] = "openrouter:files"
-    parameters: FilesParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class FusionServerTool(ServerTool):
-    """``openrouter:fusion``: a panel of models answers, an analyst compares them."""
-
-    type: Literal["openrouter:fusion"] = "openrouter:fusion"
-    parameters: FusionParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class AdvisorServerTool(ServerTool):
-    """``openrouter:advisor``: the model consults a stronger one."""
-
-    type: Literal["openrouter:advisor"] = "openrouter:advisor"
-    parameters: AdvisorParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class SubagentServerTool(ServerTool):
-    """``openrouter:subagent``: the model delegates a task to a worker model."""
-
-    type: Literal["openrouter:subagent"] = "openrouter:subagent"
-    parameters: SubagentParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class ToolSearchServerTool(ServerTool):
-    """``openrouter:tool_search``: the model finds the tools marked ``defer_loading``."""
-
-    type: Literal["openrouter:tool_search"] = "openrouter:tool_search"
-    parameters: ToolSearchParameters | Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class SearchModelsServerTool(ServerTool):
-    """``openrouter:experimental__search_models``: the model searches OpenRouter's models."""
-
-    type: Literal["openrouter:experimental__search_models"] = (
-        "openrouter:experimental__search_models"
-    )
-    parameters: SearchModelsParameters | Mapping[str, Any] | None = None
-
-
-#: One class per ``SERVER_TOOL_TYPES`` entry, in that order.
-SERVER_TOOL_CLASSES: tuple[type[ServerTool], ...] = (
-    WebSearchServerTool,
-    WebFetchServerTool,
-    DatetimeServerTool,
-    ImageGenerationServerTool,
-    BashServerTool,
-    ShellServerTool,
-    ApplyPatchServerTool,
-    FilesServerTool,
-    FusionServerTool,
-    AdvisorServerTool,
-    SubagentServerTool,
-    ToolSearchServerTool,
-    SearchModelsServerTool,
-)
+    parameters: Any = None  # a ``*Parameters`` class or a mapping
 
 
 @attrs.frozen(kw_only=True)

@@ -1,8 +1,8 @@
-"""OpenRouter's request-side settings: the ``parameters`` of each ``openrouter:*`` server tool,
-and the ``stop_server_tools_when`` conditions of the server-tool loop.
+"""OpenRouter's server tools, one class per ``openrouter:*`` type, and the ``parameters`` class
+of each (a plain mapping of the same keys is accepted too). Loaded on first use.
 
-Each server tool class of :mod:`.tools` (``WebSearchServerTool``, ...) takes its parameters
-class here or a plain mapping of the same keys.
+Every class derives from ``ServerTool`` (in :mod:`.tools`), which a reader never makes for
+these types.
 
 >>> from openresponses import to_dict
 >>> from openresponses.types import WebSearchParameters, WebSearchServerTool
@@ -21,32 +21,39 @@ from ._base import WireModel
 from ._literals import ReasoningEffort
 from .openrouter_actions import ShellEnvironment
 from .request import CacheControl
+from .tools import ServerTool
 
 __all__ = [
     "AdvisorParameters",
+    "AdvisorServerTool",
     "ApplyPatchParameters",
+    "ApplyPatchServerTool",
     "BashParameters",
+    "BashServerTool",
     "DatetimeParameters",
+    "DatetimeServerTool",
     "FilesParameters",
+    "FilesServerTool",
     "FusionParameters",
+    "FusionServerTool",
     "ImageGenerationParameters",
+    "ImageGenerationServerTool",
     "NestedTool",
     "SearchModelsParameters",
+    "SearchModelsServerTool",
     "ServerToolParameters",
     "ServerToolReasoning",
     "ShellParameters",
-    "StopCondition",
-    "StopOnCost",
-    "StopOnFinishReason",
-    "StopOnStepCount",
-    "StopOnTokens",
-    "StopOnToolCall",
+    "ShellServerTool",
     "SubagentParameters",
+    "SubagentServerTool",
     "ToolSearchParameters",
-    "UnknownStopCondition",
+    "ToolSearchServerTool",
     "UserLocation",
     "WebFetchParameters",
+    "WebFetchServerTool",
     "WebSearchParameters",
+    "WebSearchServerTool",
 ]
 
 
@@ -237,62 +244,128 @@ ServerToolParameters = Union[
 ]
 
 
-# -- stop_server_tools_when: any condition that holds ends the server-tool loop
+# -- the tools
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class StopOnStepCount(WireModel):
-    """Stop after ``step_count`` steps of the loop."""
+class WebSearchServerTool(ServerTool):
+    """``openrouter:web_search``: OpenRouter searches the web for the model."""
 
-    type: Literal["step_count_is"] = "step_count_is"
-    step_count: int
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class StopOnToolCall(WireModel):
-    """Stop once the tool ``tool_name`` has been called."""
-
-    type: Literal["has_tool_call"] = "has_tool_call"
-    tool_name: str
+    type: Literal["openrouter:web_search"] = "openrouter:web_search"
+    parameters: WebSearchParameters | Mapping[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class StopOnTokens(WireModel):
-    """Stop once the loop has used more than ``max_tokens`` tokens."""
+class WebFetchServerTool(ServerTool):
+    """``openrouter:web_fetch``: OpenRouter fetches pages for the model."""
 
-    type: Literal["max_tokens_used"] = "max_tokens_used"
-    max_tokens: int
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class StopOnCost(WireModel):
-    """Stop once the loop has cost more than ``max_cost_in_dollars``."""
-
-    type: Literal["max_cost"] = "max_cost"
-    max_cost_in_dollars: float
+    type: Literal["openrouter:web_fetch"] = "openrouter:web_fetch"
+    parameters: WebFetchParameters | Mapping[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class StopOnFinishReason(WireModel):
-    """Stop when the model finishes for ``reason`` (``"length"``, ...)."""
+class DatetimeServerTool(ServerTool):
+    """``openrouter:datetime``: the current date and time."""
 
-    type: Literal["finish_reason_is"] = "finish_reason_is"
-    reason: str
-
-
-@attrs.frozen(kw_only=True)
-class UnknownStopCondition:
-    """A stop condition this SDK does not know; ``raw`` is written back unchanged."""
-
-    type: str
-    raw: Mapping[str, Any]
+    type: Literal["openrouter:datetime"] = "openrouter:datetime"
+    parameters: DatetimeParameters | Mapping[str, Any] | None = None
 
 
-StopCondition = Union[
-    StopOnStepCount,
-    StopOnToolCall,
-    StopOnTokens,
-    StopOnCost,
-    StopOnFinishReason,
-    UnknownStopCondition,
-]
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ImageGenerationServerTool(ServerTool):
+    """``openrouter:image_generation``: images from an image model."""
+
+    type: Literal["openrouter:image_generation"] = "openrouter:image_generation"
+    parameters: ImageGenerationParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class BashServerTool(ServerTool):
+    """``openrouter:bash``: commands in a sandbox."""
+
+    type: Literal["openrouter:bash"] = "openrouter:bash"
+    parameters: BashParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ShellServerTool(ServerTool):
+    """``openrouter:shell``: shell commands in a sandbox."""
+
+    type: Literal["openrouter:shell"] = "openrouter:shell"
+    parameters: ShellParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ApplyPatchServerTool(ServerTool):
+    """``openrouter:apply_patch``: patches validated by OpenRouter, applied by your code."""
+
+    type: Literal["openrouter:apply_patch"] = "openrouter:apply_patch"
+    parameters: ApplyPatchParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class FilesServerTool(ServerTool):
+    """``openrouter:files``: the model lists, reads, writes and edits your files."""
+
+    type: Literal["openrouter:files"] = "openrouter:files"
+    parameters: FilesParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class FusionServerTool(ServerTool):
+    """``openrouter:fusion``: a panel of models answers, an analyst compares them."""
+
+    type: Literal["openrouter:fusion"] = "openrouter:fusion"
+    parameters: FusionParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class AdvisorServerTool(ServerTool):
+    """``openrouter:advisor``: the model consults a stronger one."""
+
+    type: Literal["openrouter:advisor"] = "openrouter:advisor"
+    parameters: AdvisorParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class SubagentServerTool(ServerTool):
+    """``openrouter:subagent``: the model delegates a task to a worker model."""
+
+    type: Literal["openrouter:subagent"] = "openrouter:subagent"
+    parameters: SubagentParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ToolSearchServerTool(ServerTool):
+    """``openrouter:tool_search``: the model finds the tools marked ``defer_loading``."""
+
+    type: Literal["openrouter:tool_search"] = "openrouter:tool_search"
+    parameters: ToolSearchParameters | Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class SearchModelsServerTool(ServerTool):
+    """``openrouter:experimental__search_models``: the model searches OpenRouter's models."""
+
+    type: Literal["openrouter:experimental__search_models"] = (
+        "openrouter:experimental__search_models"
+    )
+    parameters: SearchModelsParameters | Mapping[str, Any] | None = None
+
+
+#: One class per ``SERVER_TOOL_TYPES`` entry, in that order.
+SERVER_TOOL_CLASSES: tuple[type[ServerTool], ...] = (
+    WebSearchServerTool,
+    WebFetchServerTool,
+    DatetimeServerTool,
+    ImageGenerationServerTool,
+    BashServerTool,
+    ShellServerTool,
+    ApplyPatchServerTool,
+    FilesServerTool,
+    FusionServerTool,
+    AdvisorServerTool,
+    SubagentServerTool,
+    ToolSearchServerTool,
+    SearchModelsServerTool,
+)
